@@ -1,0 +1,99 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config';
+import { createAccountsModule } from './modules/accounts';
+import { createAuditModule } from './modules/audit';
+import { createHostsModule } from './modules/hosts';
+import { createPartnersModule } from './modules/partners';
+import { createPracticesModule } from './modules/practices';
+import { createSitesModule } from './modules/sites';
+import { registerAuth } from './platform/auth';
+import type { Database } from './platform/db';
+import { registerDocs } from './platform/docs';
+import { AppError, errorHandler } from './platform/errors';
+import { registerHealthRoutes } from './platform/health';
+import type { App } from './platform/http';
+import { loggerOptions } from './platform/logger';
+import { createRateLimiter } from './platform/rate-limit';
+import { createKeyring, loadServerSecret } from './platform/secrets';
+import { registerSecurityHeaders } from './platform/security-headers';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  now?: () => Date;
+}
+
+/** Build Central Command: every plugin and module, no listen(). Tests build the same app. */
+export async function buildApp(deps: AppDeps) {
+  const { config, database } = deps;
+  const { db } = database;
+  const app = Fastify({
+    logger: loggerOptions(config.LOG_LEVEL),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>() as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request) => {
+    throw new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', String(request.id));
+    return payload;
+  });
+
+  registerSecurityHeaders(app);
+  await app.register(fastifyCookie);
+  if (config.CORS_ORIGINS.length > 0) {
+    await app.register(fastifyCors, { origin: config.CORS_ORIGINS, credentials: true });
+  }
+
+  const keyring = createKeyring(await loadServerSecret(db, config.SESSION_SECRET));
+  const rateLimiter = createRateLimiter(db);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.rateLimit === false) return;
+    const result = await rateLimiter.hit(`ip:${request.ip}`, config.RATE_LIMIT_PER_MINUTE, 60);
+    if (!result.allowed) {
+      void reply.header('retry-after', String(result.retryAfterSeconds));
+      throw new AppError('RATE_LIMITED', 'Too many requests from this address', {
+        details: { retryAfterSeconds: result.retryAfterSeconds },
+      });
+    }
+  });
+
+  const audit = createAuditModule(db);
+  const accounts = createAccountsModule({ db, config, keyring, audit: audit.service, rateLimiter, now: deps.now });
+  registerAuth(app, {
+    resolveSession: (token) => accounts.auth.resolveSession(token),
+    recordDenied: (actor, action, details) => audit.service.recordEvent(actor, { action, outcome: 'denied', details }),
+    cookieSecure: config.COOKIE_SECURE,
+  });
+
+  const partners = createPartnersModule({ db, audit: audit.service });
+  const practices = createPracticesModule({ db, audit: audit.service, partners: partners.service });
+  const sites = createSitesModule({ db, audit: audit.service, practices: practices.service });
+  const hosts = createHostsModule({ db, audit: audit.service, sites: sites.service });
+
+  await registerDocs(app, config.DOCS_ENABLED);
+  registerHealthRoutes(app, database);
+  for (const module of [accounts, audit, partners, practices, sites, hosts]) module.routes(app);
+
+  const pruneTimer = setInterval(() => {
+    rateLimiter.prune().catch((error) => app.log.warn({ err: error }, 'rate-limit prune failed'));
+    accounts.auth.pruneExpiredSessions().catch((error) => app.log.warn({ err: error }, 'session prune failed'));
+  }, 10 * 60_000);
+  pruneTimer.unref();
+  app.addHook('onClose', async () => clearInterval(pruneTimer));
+
+  return { app, services: { audit: audit.service, accounts: accounts.service, auth: accounts.auth, partners: partners.service, practices: practices.service, sites: sites.service, hosts: hosts.service } };
+}
+
+export type BuiltApp = Awaited<ReturnType<typeof buildApp>>;

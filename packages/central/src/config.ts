@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+
+/**
+ * Every setting of Central Command, read from the environment once at start.
+ * The README's configuration reference is generated from this schema (`npm run docs:config`).
+ */
+export const ConfigSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface to listen on.'),
+  PORT: int(0, 65535).default(8080).describe('TCP port to listen on.'),
+  PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe('Address users reach Central Command at, used in invitation links. Default: http://HOST:PORT.'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .describe('PostgreSQL connection string. When unset, an embedded PGlite database in DATA_DIR is used.'),
+  DATABASE_POOL_SIZE: int(1, 200).default(10).describe('Connections in the PostgreSQL pool (per replica).'),
+  DATA_DIR: z.string().min(1).default('./data').describe('Directory for the embedded PGlite database.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
+  TRUST_PROXY: bool
+    .default(false)
+    .describe('Trust X-Forwarded-For/-Proto from a reverse proxy (set when behind a load balancer).'),
+  COOKIE_SECURE: z
+    .enum(['auto', 'always', 'never'])
+    .default('auto')
+    .describe('Secure flag on session cookies. auto: Secure unless the request came to a loopback host.'),
+  SESSION_SECRET: z
+    .string()
+    .min(32)
+    .optional()
+    .describe(
+      'Key (32+ chars) for hashing session and invitation tokens and encrypting TOTP secrets. When unset, one is generated and kept in the database, shared by every replica.',
+    ),
+  INITIAL_ADMIN_EMAIL: z
+    .email()
+    .default('admin@osiris.local')
+    .describe('Email of the first admin, created with a random password printed once when the database has no users.'),
+  CORS_ORIGINS: list
+    .default([])
+    .describe('Comma-separated origins allowed to call the API from a browser. Empty: CORS closed.'),
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024).describe('Largest accepted request body.'),
+  RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600).describe('Requests per minute per client IP, all routes.'),
+  LOGIN_LIMIT_PER_IP: int(1, 100_000).default(20).describe('Login attempts per 15 minutes per client IP.'),
+  LOGIN_LIMIT_PER_ACCOUNT: int(1, 100_000)
+    .default(10)
+    .describe('Login attempts per 15 minutes per account email.'),
+  ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024).default(19456).describe('argon2id memory cost in KiB.'),
+  ARGON2_ITERATIONS: int(1, 20).default(2).describe('argon2id time cost (passes).'),
+  ARGON2_PARALLELISM: int(1, 16).default(1).describe('argon2id lanes.'),
+  DOCS_ENABLED: bool.default(true).describe('Serve OpenAPI at /v1/openapi.json and browsable docs at /v1/docs.'),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000).describe('Time given to in-flight requests on SIGTERM.'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Parse settings once; a bad value stops the process with every problem listed. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(ConfigSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = ConfigSchema.safeParse(known);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,178 @@
+import type { Invitation, InvitationListQuery, User, UserListQuery } from '@osiris/protocol';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Executor } from '../../platform/context';
+import type { InvitationsTable, SessionsTable, UsersTable } from '../../platform/db-schema';
+import { containsPattern } from '../../platform/pagination';
+
+export type UserRow = Selectable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toUser(row: UserRow, now: Date): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role as User['role'],
+    status: row.status as User['status'],
+    totpEnabled: row.totp_enabled,
+    lockedUntil: row.locked_until && row.locked_until > now ? row.locked_until.toISOString() : null,
+    lastLoginAt: iso(row.last_login_at),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export function toInvitation(row: InvitationRow): Invitation {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role as Invitation['role'],
+    invitedBy: row.invited_by,
+    expiresAt: row.expires_at.toISOString(),
+    acceptedAt: iso(row.accepted_at),
+    revokedAt: iso(row.revoked_at),
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** SQL for users, sessions and invitations; nothing else. */
+export function createAccountsStore() {
+  return {
+    countUsers: async (db: Executor) =>
+      Number((await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+
+    userById: (db: Executor, id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+
+    userByEmail: (db: Executor, email: string) =>
+      db
+        .selectFrom('users')
+        .selectAll()
+        .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+        .executeTakeFirst(),
+
+    /** Row-locked read, for read-modify-write inside a transaction. */
+    userForUpdate: (db: Executor, id: string) =>
+      db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
+
+    insertUser: (db: Executor, row: Insertable<UsersTable>) =>
+      db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow(),
+
+    updateUser: (db: Executor, id: string, set: Updateable<UsersTable>) =>
+      db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
+
+    listUsers(db: Executor, query: UserListQuery, afterId: string | undefined) {
+      let q = db.selectFrom('users').selectAll().orderBy('id').limit(query.limit + 1);
+      if (afterId) q = q.where('id', '>', afterId);
+      if (query.role) q = q.where('role', '=', query.role);
+      if (query.status) q = q.where('status', '=', query.status);
+      if (query.q) {
+        const pattern = containsPattern(query.q);
+        q = q.where((eb) => eb.or([eb('email', 'ilike', pattern), eb('name', 'ilike', pattern)]));
+      }
+      return q.execute();
+    },
+
+    countActiveAdmins: async (db: Executor) =>
+      Number(
+        (
+          await db
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('role', '=', 'admin')
+            .where('status', '=', 'active')
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+
+    insertSession: (db: Executor, row: Insertable<SessionsTable>) => db.insertInto('sessions').values(row).execute(),
+
+    sessionWithUser: (db: Executor, tokenHash: string) =>
+      db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select([
+          'sessions.id as session_id',
+          'sessions.csrf_token',
+          'sessions.last_seen_at',
+          'sessions.expires_at',
+          'users.id as user_id',
+          'users.email',
+          'users.role',
+          'users.status',
+        ])
+        .where('sessions.token_hash', '=', tokenHash)
+        .executeTakeFirst(),
+
+    touchSession: (db: Executor, id: string, at: Date) =>
+      db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute(),
+
+    sessionsOfUser: (db: Executor, userId: string) =>
+      db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute(),
+
+    async deleteSession(db: Executor, userId: string, sessionId: string): Promise<boolean> {
+      const r = await db.deleteFrom('sessions').where('id', '=', sessionId).where('user_id', '=', userId).executeTakeFirst();
+      return r.numDeletedRows > 0n;
+    },
+
+    async deleteSessionsOfUser(db: Executor, userId: string, exceptSessionId?: string): Promise<number> {
+      let q = db.deleteFrom('sessions').where('user_id', '=', userId);
+      if (exceptSessionId) q = q.where('id', '!=', exceptSessionId);
+      return Number((await q.executeTakeFirst()).numDeletedRows);
+    },
+
+    async deleteExpiredSessions(db: Executor, idleBefore: Date, now: Date): Promise<number> {
+      const r = await db
+        .deleteFrom('sessions')
+        .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleBefore)]))
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
+    insertInvitation: (db: Executor, row: Insertable<InvitationsTable>) =>
+      db.insertInto('invitations').values(row).returningAll().executeTakeFirstOrThrow(),
+
+    invitationById: (db: Executor, id: string) => db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst(),
+
+    invitationByTokenHash: (db: Executor, tokenHash: string) =>
+      db.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).forUpdate().executeTakeFirst(),
+
+    pendingInvitationFor: (db: Executor, email: string, now: Date) =>
+      db
+        .selectFrom('invitations')
+        .selectAll()
+        .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+        .where('accepted_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst(),
+
+    updateInvitation: (db: Executor, id: string, set: Updateable<InvitationsTable>) =>
+      db.updateTable('invitations').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
+
+    listInvitations(db: Executor, query: InvitationListQuery, afterId: string | undefined, now: Date) {
+      let q = db.selectFrom('invitations').selectAll().orderBy('id').limit(query.limit + 1);
+      if (afterId) q = q.where('id', '>', afterId);
+      if (query.q) q = q.where('email', 'ilike', containsPattern(query.q));
+      switch (query.state) {
+        case 'accepted':
+          q = q.where('accepted_at', 'is not', null);
+          break;
+        case 'revoked':
+          q = q.where('revoked_at', 'is not', null);
+          break;
+        case 'expired':
+          q = q.where('accepted_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '<=', now);
+          break;
+        case 'pending':
+          q = q.where('accepted_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', now);
+          break;
+      }
+      return q.execute();
+    },
+  };
+}
+
+export type AccountsStore = ReturnType<typeof createAccountsStore>;

@@ -1,0 +1,308 @@
+import type { LoginRequest, PasswordChangeRequest, Role, Session, SessionInfo } from '@osiris/protocol';
+import type { Kysely } from 'kysely';
+import type { ActorContext, Executor } from '../../platform/context';
+import type { DB } from '../../platform/db-schema';
+import { AppError } from '../../platform/errors';
+import type { AuthenticatedSession } from '../../platform/http';
+import { newId, newToken } from '../../platform/ids';
+import type { RateLimiter } from '../../platform/rate-limit';
+import type { Keyring } from '../../platform/secrets';
+import type { AuditService } from '../audit';
+import { type AccountsStore, toUser, type UserRow } from './accounts.store';
+import { type PasswordHasher, passwordProblem } from './password';
+import { matchTotp, newTotpSecret, otpauthUrl } from './totp';
+
+export const SESSION_IDLE_MS = 12 * 3600_000;
+export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
+export const MAX_FAILED_LOGINS = 5;
+export const LOCKOUT_MS = 15 * 60_000;
+const TOUCH_EVERY_MS = 60_000;
+const LOGIN_WINDOW_SECONDS = 15 * 60;
+
+export interface AuthDeps {
+  db: Kysely<DB>;
+  store: AccountsStore;
+  audit: AuditService;
+  hasher: PasswordHasher;
+  keyring: Keyring;
+  rateLimiter: RateLimiter;
+  limits: { perIp: number; perAccount: number };
+  now: () => Date;
+}
+
+export interface IssuedSession {
+  token: string;
+  maxAgeSeconds: number;
+  info: SessionInfo;
+}
+
+const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'Invalid email or password');
+
+export function passwordPolicyError(password: string, email: string): AppError | null {
+  const problem = passwordProblem(password, email);
+  return problem
+    ? new AppError('VALIDATION_FAILED', `Password ${problem}`, {
+        details: { issues: [{ path: ['password'], message: `password ${problem}`, code: 'weak_password' }] },
+      })
+    : null;
+}
+
+export function createAuthService(deps: AuthDeps) {
+  const { db, store, audit, hasher, keyring, now } = deps;
+
+  async function enforceLoginLimits(actor: ActorContext, email: string): Promise<void> {
+    for (const [bucket, limit] of [
+      [`login-ip:${actor.ip}`, deps.limits.perIp],
+      [`login-account:${email}`, deps.limits.perAccount],
+    ] as const) {
+      const result = await deps.rateLimiter.hit(bucket, limit, LOGIN_WINDOW_SECONDS);
+      if (!result.allowed) {
+        await audit.recordEvent(actor, { action: 'auth.login_rate_limited', outcome: 'denied', details: { email, bucket: bucket.split(':')[0] } });
+        throw new AppError('RATE_LIMITED', 'Too many sign-in attempts; wait and try again', {
+          headers: { 'retry-after': String(result.retryAfterSeconds) },
+          details: { retryAfterSeconds: result.retryAfterSeconds },
+        });
+      }
+    }
+  }
+
+  /** Count a failure; the fifth in a row locks the account for 15 minutes. Audited with the change. */
+  async function recordFailure(actor: ActorContext, user: UserRow, reason: string): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      const current = await store.userForUpdate(trx, user.id);
+      if (!current) return;
+      const at = now();
+      const lockExpired = current.locked_until !== null && current.locked_until <= at;
+      const failures = (lockExpired ? 0 : current.failed_login_count) + 1;
+      const locks = failures >= MAX_FAILED_LOGINS;
+      await store.updateUser(trx, user.id, {
+        failed_login_count: locks ? 0 : failures,
+        locked_until: locks ? new Date(at.getTime() + LOCKOUT_MS) : lockExpired ? null : current.locked_until,
+      });
+      const who = { ...actor, actorLabel: user.email };
+      await audit.record(trx, who, { action: 'auth.login_failed', outcome: 'failure', targetType: 'user', targetId: user.id, details: { reason, failures } });
+      if (locks) {
+        await audit.record(trx, who, { action: 'auth.lockout', outcome: 'denied', targetType: 'user', targetId: user.id, details: { lockedForMinutes: LOCKOUT_MS / 60_000 } });
+      }
+    });
+  }
+
+  async function issueSession(trx: Executor, user: UserRow, meta: { ip: string | null; userAgent: string | null }) {
+    const at = now();
+    const token = newToken();
+    const session = {
+      id: newId(),
+      token_hash: keyring.hashToken(token),
+      user_id: user.id,
+      csrf_token: newToken(),
+      ip: meta.ip,
+      user_agent: meta.userAgent?.slice(0, 500) ?? null,
+      created_at: at,
+      last_seen_at: at,
+      expires_at: new Date(at.getTime() + SESSION_ABSOLUTE_MS),
+    };
+    await store.insertSession(trx, session);
+    return { token, session };
+  }
+
+  return {
+    async login(
+      actor: ActorContext,
+      input: LoginRequest,
+      meta: { userAgent: string | null; previousToken: string | undefined },
+    ): Promise<IssuedSession> {
+      const email = input.email.toLowerCase();
+      await enforceLoginLimits(actor, email);
+      const user = await store.userByEmail(db, email);
+      const at = now();
+      if (user?.locked_until && user.locked_until > at) {
+        await audit.recordEvent({ ...actor, actorLabel: user.email }, { action: 'auth.login_failed', outcome: 'denied', targetType: 'user', targetId: user.id, details: { reason: 'locked' } });
+        const minutes = Math.ceil((user.locked_until.getTime() - at.getTime()) / 60_000);
+        throw new AppError('ACCOUNT_LOCKED', `Account locked after repeated failures. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+      }
+      const passwordOk = await hasher.verify(user?.password_hash ?? null, input.password);
+      if (!user) {
+        await audit.recordEvent({ ...actor, actorLabel: email }, { action: 'auth.login_failed', outcome: 'failure', details: { reason: 'unknown_user' } });
+        throw invalidCredentials();
+      }
+      if (!passwordOk) {
+        await recordFailure(actor, user, 'bad_password');
+        throw invalidCredentials();
+      }
+      if (user.status !== 'active') {
+        await audit.recordEvent({ ...actor, actorLabel: user.email }, { action: 'auth.login_failed', outcome: 'denied', targetType: 'user', targetId: user.id, details: { reason: 'disabled' } });
+        throw invalidCredentials();
+      }
+      let totpStep: number | null = null;
+      if (user.totp_enabled && user.totp_secret_enc) {
+        if (!input.totpCode) throw new AppError('TOTP_REQUIRED', 'Enter the six-digit code from your authenticator app');
+        const last = user.totp_last_step === null ? null : Number(user.totp_last_step);
+        totpStep = matchTotp(keyring.decrypt(user.totp_secret_enc), input.totpCode, at.getTime(), last);
+        if (totpStep === null) {
+          await recordFailure(actor, user, 'bad_totp');
+          throw new AppError('INVALID_CREDENTIALS', 'Wrong or already used authentication code');
+        }
+      }
+      const rehash = hasher.needsRehash(user.password_hash) ? await hasher.hash(input.password) : null;
+      return db.transaction().execute(async (trx) => {
+        if (meta.previousToken) {
+          const previous = await store.sessionWithUser(trx, keyring.hashToken(meta.previousToken));
+          if (previous) await store.deleteSession(trx, previous.user_id, previous.session_id);
+        }
+        const updated = await store.updateUser(trx, user.id, {
+          failed_login_count: 0,
+          locked_until: null,
+          last_login_at: at,
+          ...(totpStep !== null && { totp_last_step: totpStep }),
+          ...(rehash && { password_hash: rehash }),
+        });
+        const { token, session } = await issueSession(trx, user, { ip: actor.ip, userAgent: meta.userAgent });
+        await audit.record(trx, { ...actor, actorType: 'user', actorId: user.id, actorLabel: user.email, role: user.role as Role }, {
+          action: 'auth.login',
+          targetType: 'session',
+          targetId: session.id,
+          details: { totp: totpStep !== null },
+        });
+        return {
+          token,
+          maxAgeSeconds: SESSION_ABSOLUTE_MS / 1000,
+          info: { user: toUser(updated ?? user, at), csrfToken: session.csrf_token, expiresAt: session.expires_at.toISOString() },
+        };
+      });
+    },
+
+    /** Cookie token → session, or null when unknown, expired (7 days), idle (12 h) or the user is disabled. */
+    async resolveSession(token: string): Promise<AuthenticatedSession | null> {
+      if (token.length > 200) return null;
+      const row = await store.sessionWithUser(db, keyring.hashToken(token));
+      if (!row) return null;
+      const at = now();
+      const idle = at.getTime() - row.last_seen_at.getTime() >= SESSION_IDLE_MS;
+      if (row.expires_at <= at || idle || row.status !== 'active') {
+        await store.deleteSession(db, row.user_id, row.session_id);
+        return null;
+      }
+      if (at.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) await store.touchSession(db, row.session_id, at);
+      return {
+        sessionId: row.session_id,
+        userId: row.user_id,
+        email: row.email,
+        role: row.role as Role,
+        csrfToken: row.csrf_token,
+        expiresAt: row.expires_at,
+      };
+    },
+
+    async me(auth: AuthenticatedSession): Promise<SessionInfo> {
+      const user = await store.userById(db, auth.userId);
+      if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
+      return { user: toUser(user, now()), csrfToken: auth.csrfToken, expiresAt: auth.expiresAt.toISOString() };
+    },
+
+    async logout(actor: ActorContext, auth: AuthenticatedSession): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await store.deleteSession(trx, auth.userId, auth.sessionId);
+        await audit.record(trx, actor, { action: 'auth.logout', targetType: 'session', targetId: auth.sessionId });
+      });
+    },
+
+    async changePassword(actor: ActorContext, auth: AuthenticatedSession, input: PasswordChangeRequest): Promise<void> {
+      const user = await store.userById(db, auth.userId);
+      if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
+      if (!(await hasher.verify(user.password_hash, input.currentPassword))) {
+        await recordFailure(actor, user, 'bad_current_password');
+        throw new AppError('VALIDATION_FAILED', 'Current password is wrong', {
+          details: { issues: [{ path: ['currentPassword'], message: 'does not match', code: 'wrong_password' }] },
+        });
+      }
+      const weak = passwordPolicyError(input.newPassword, user.email);
+      if (weak) throw weak;
+      const hash = await hasher.hash(input.newPassword);
+      await db.transaction().execute(async (trx) => {
+        await store.updateUser(trx, user.id, { password_hash: hash, password_changed_at: now(), updated_at: now() });
+        const revoked = await store.deleteSessionsOfUser(trx, user.id, auth.sessionId);
+        await audit.record(trx, actor, { action: 'auth.password_change', targetType: 'user', targetId: user.id, details: { otherSessionsRevoked: revoked } });
+      });
+    },
+
+    async totpSetup(actor: ActorContext, auth: AuthenticatedSession): Promise<{ secret: string; otpauthUrl: string }> {
+      return db.transaction().execute(async (trx) => {
+        const user = await store.userForUpdate(trx, auth.userId);
+        if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
+        if (user.totp_enabled) throw new AppError('CONFLICT', 'Two-factor authentication is already on; turn it off first');
+        const secret = newTotpSecret();
+        await store.updateUser(trx, user.id, { totp_secret_enc: keyring.encrypt(secret), totp_last_step: null, updated_at: now() });
+        await audit.record(trx, actor, { action: 'auth.totp_setup', targetType: 'user', targetId: user.id });
+        return { secret, otpauthUrl: otpauthUrl(secret, user.email) };
+      });
+    },
+
+    async totpEnable(actor: ActorContext, auth: AuthenticatedSession, code: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const user = await store.userForUpdate(trx, auth.userId);
+        if (!user?.totp_secret_enc || user.totp_enabled) {
+          throw new AppError('CONFLICT', 'Start two-factor setup first (POST /v1/auth/totp/setup)');
+        }
+        const step = matchTotp(keyring.decrypt(user.totp_secret_enc), code, now().getTime(), null);
+        if (step === null) throw new AppError('VALIDATION_FAILED', 'Wrong code', { details: { issues: [{ path: ['code'], message: 'does not match' }] } });
+        await store.updateUser(trx, user.id, { totp_enabled: true, totp_last_step: step, updated_at: now() });
+        await audit.record(trx, actor, { action: 'auth.totp_enable', targetType: 'user', targetId: user.id });
+      });
+    },
+
+    async totpDisable(actor: ActorContext, auth: AuthenticatedSession, input: { password: string; code: string }): Promise<void> {
+      const user = await store.userById(db, auth.userId);
+      if (!user?.totp_enabled || !user.totp_secret_enc) throw new AppError('CONFLICT', 'Two-factor authentication is not on');
+      const last = user.totp_last_step === null ? null : Number(user.totp_last_step);
+      const passwordOk = await hasher.verify(user.password_hash, input.password);
+      if (!passwordOk || matchTotp(keyring.decrypt(user.totp_secret_enc), input.code, now().getTime(), last) === null) {
+        await recordFailure(actor, user, 'bad_totp_disable');
+        throw new AppError('VALIDATION_FAILED', 'Wrong password or code', { details: { issues: [{ path: [], message: 'password or code does not match' }] } });
+      }
+      await db.transaction().execute(async (trx) => {
+        await store.updateUser(trx, user.id, { totp_enabled: false, totp_secret_enc: null, totp_last_step: null, updated_at: now() });
+        await audit.record(trx, actor, { action: 'auth.totp_disable', targetType: 'user', targetId: user.id });
+      });
+    },
+
+    async listSessions(userId: string, currentSessionId: string | null): Promise<{ items: Session[] }> {
+      const rows = await store.sessionsOfUser(db, userId);
+      const at = now().getTime();
+      return {
+        items: rows
+          .filter((r) => r.expires_at.getTime() > at && at - r.last_seen_at.getTime() < SESSION_IDLE_MS)
+          .map((r) => ({
+            id: r.id,
+            userId: r.user_id,
+            current: r.id === currentSessionId,
+            ip: r.ip,
+            userAgent: r.user_agent,
+            createdAt: r.created_at.toISOString(),
+            lastSeenAt: r.last_seen_at.toISOString(),
+            expiresAt: r.expires_at.toISOString(),
+          })),
+      };
+    },
+
+    async revokeSession(actor: ActorContext, userId: string, sessionId: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        if (!(await store.deleteSession(trx, userId, sessionId))) throw new AppError('NOT_FOUND', 'Session not found');
+        await audit.record(trx, actor, { action: 'auth.session_revoke', targetType: 'session', targetId: sessionId, details: { userId } });
+      });
+    },
+
+    async revokeAllSessions(actor: ActorContext, userId: string): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        const user = await store.userById(trx, userId);
+        if (!user) throw new AppError('NOT_FOUND', 'User not found');
+        const count = await store.deleteSessionsOfUser(trx, userId);
+        await audit.record(trx, actor, { action: 'auth.session_revoke_all', targetType: 'user', targetId: userId, details: { revoked: count } });
+        return count;
+      });
+    },
+
+    pruneExpiredSessions: () => store.deleteExpiredSessions(db, new Date(now().getTime() - SESSION_IDLE_MS), now()),
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config';
+import type { DB } from '../../platform/db-schema';
+import type { App } from '../../platform/http';
+import type { RateLimiter } from '../../platform/rate-limit';
+import type { Keyring } from '../../platform/secrets';
+import type { AuditService } from '../audit';
+import { registerAccountsRoutes } from './accounts.routes';
+import { createAccountsService } from './accounts.service';
+import { createAccountsStore } from './accounts.store';
+import { registerAuthRoutes } from './auth.routes';
+import { createAuthService } from './auth.service';
+import { createPasswordHasher } from './password';
+
+export type { AccountsService } from './accounts.service';
+export type { AuthService } from './auth.service';
+export { createPasswordHasher } from './password';
+
+export function createAccountsModule(deps: {
+  db: Kysely<DB>;
+  config: Config;
+  keyring: Keyring;
+  audit: AuditService;
+  rateLimiter: RateLimiter;
+  now?: (() => Date) | undefined;
+}) {
+  const { config } = deps;
+  const now = deps.now ?? (() => new Date());
+  const store = createAccountsStore();
+  const hasher = createPasswordHasher({
+    memoryKib: config.ARGON2_MEMORY_KIB,
+    iterations: config.ARGON2_ITERATIONS,
+    parallelism: config.ARGON2_PARALLELISM,
+  });
+  const auth = createAuthService({
+    db: deps.db,
+    store,
+    audit: deps.audit,
+    hasher,
+    keyring: deps.keyring,
+    rateLimiter: deps.rateLimiter,
+    limits: { perIp: config.LOGIN_LIMIT_PER_IP, perAccount: config.LOGIN_LIMIT_PER_ACCOUNT },
+    now,
+  });
+  const publicUrl = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
+  const service = createAccountsService({ db: deps.db, store, audit: deps.audit, hasher, keyring: deps.keyring, publicUrl, now });
+  return {
+    service,
+    auth,
+    routes(app: App) {
+      registerAuthRoutes(app, auth, config.COOKIE_SECURE);
+      registerAccountsRoutes(app, service, auth);
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { Partner, PartnerCreateRequest, PartnerListQuery, PartnerPage, PartnerUpdateRequest } from '@osiris/protocol';
+import { registerCrudRoutes } from '../../platform/crud-routes';
+import type { App } from '../../platform/http';
+import type { PartnersService } from './partners.service';
+
+export function registerPartnersRoutes(app: App, service: PartnersService): void {
+  registerCrudRoutes(
+    app,
+    {
+      path: '/v1/partners',
+      noun: 'partner',
+      item: Partner,
+      page: PartnerPage,
+      create: PartnerCreateRequest,
+      update: PartnerUpdateRequest,
+      listQuery: PartnerListQuery,
+    },
+    service,
+  );
+}

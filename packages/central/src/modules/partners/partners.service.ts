@@ -1,0 +1,79 @@
+import type { Partner, PartnerCreateRequest, PartnerListQuery, PartnerUpdateRequest } from '@osiris/protocol';
+import type { Kysely } from 'kysely';
+import type { ActorContext, Executor } from '../../platform/context';
+import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db-errors';
+import type { DB } from '../../platform/db-schema';
+import { AppError, notFound } from '../../platform/errors';
+import { newId } from '../../platform/ids';
+import { decodeCursor, toPage } from '../../platform/pagination';
+import type { AuditService } from '../audit';
+import { type PartnersStore, toPartner } from './partners.store';
+
+export function createPartnersService(deps: { db: Kysely<DB>; store: PartnersStore; audit: AuditService; now?: () => Date }) {
+  const { db, store, audit } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  return {
+    async list(_actor: ActorContext, query: PartnerListQuery) {
+      return toPage(await store.list(db, query, decodeCursor(query.cursor)), query.limit, toPartner);
+    },
+
+    async get(_actor: ActorContext, id: string): Promise<Partner> {
+      const row = await store.get(db, id);
+      if (!row) throw notFound('Partner');
+      return toPartner(row);
+    },
+
+    /** For other modules: the partner, inside their transaction, or NOT_FOUND. */
+    async require(trx: Executor, id: string): Promise<Partner> {
+      const row = await store.get(trx, id);
+      if (!row) throw notFound('Partner');
+      return toPartner(row);
+    },
+
+    async create(actor: ActorContext, input: PartnerCreateRequest): Promise<Partner> {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const partner = toPartner(await store.insert(trx, newId(), input, now()));
+          await audit.record(trx, actor, { action: 'partner.create', targetType: 'partner', targetId: partner.id, details: { after: partner } });
+          return partner;
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('CONFLICT', `A partner with slug "${input.slug}" already exists`);
+        throw error;
+      }
+    },
+
+    async update(actor: ActorContext, id: string, input: PartnerUpdateRequest): Promise<Partner> {
+      return db.transaction().execute(async (trx) => {
+        const before = await store.get(trx, id);
+        if (!before) throw notFound('Partner');
+        const row = await store.update(trx, id, input, now());
+        if (!row) throw notFound('Partner');
+        const partner = toPartner(row);
+        await audit.record(trx, actor, {
+          action: 'partner.update',
+          targetType: 'partner',
+          targetId: id,
+          details: { before: toPartner(before), changes: input },
+        });
+        return partner;
+      });
+    },
+
+    async remove(actor: ActorContext, id: string): Promise<void> {
+      try {
+        await db.transaction().execute(async (trx) => {
+          const before = await store.get(trx, id);
+          if (!before || !(await store.remove(trx, id))) throw notFound('Partner');
+          await audit.record(trx, actor, { action: 'partner.delete', targetType: 'partner', targetId: id, details: { before: toPartner(before) } });
+        });
+      } catch (error) {
+        if (isForeignKeyViolation(error)) throw new AppError('CONFLICT', 'The partner still has practices; delete them first');
+        throw error;
+      }
+    },
+  };
+}
+
+export type PartnersService = ReturnType<typeof createPartnersService>;

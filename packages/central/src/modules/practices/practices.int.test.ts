@@ -1,0 +1,215 @@
+import type { Partner, Practice } from '@osiris/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
+
+type Response = Awaited<ReturnType<Caller['request']>>;
+
+function expectError(res: Response, status: number, code: string) {
+  expect(res.statusCode, res.body).toBe(status);
+  const { error } = res.json() as { error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string } };
+  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
+  return error;
+}
+
+const MISSING_ID = '01890000-0000-7000-8000-000000000000';
+
+describe.each(testBackends)('practices API on %s', (backend) => {
+  let t: TestApp;
+  let admin: Caller;
+  let operator: Caller;
+  let readonly: Caller;
+  let partner: Partner;
+  let counter = 0;
+  const unique = (prefix: string) => `${prefix}-${++counter}-${Date.now().toString(36)}`;
+
+  async function create<T>(url: string, payload: Record<string, unknown>): Promise<T> {
+    const res = await admin.request({ method: 'POST', url, payload });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json();
+  }
+  const createPartner = () => {
+    const slug = unique('msp');
+    return create<Partner>('/v1/partners', { name: `MSP ${slug}`, slug });
+  };
+  const createPractice = (input: Record<string, unknown> = {}) =>
+    create<Practice>('/v1/practices', { partnerId: partner.id, name: unique('Clinic'), ...input });
+
+  /** Every item of the list, walking its pages. */
+  async function listAll(query = '', limit = 200): Promise<Practice[]> {
+    const items: Practice[] = [];
+    let cursor: string | null = null;
+    do {
+      const after: string = cursor ? `&cursor=${cursor}` : '';
+      const res = await admin.request({ method: 'GET', url: `/v1/practices?limit=${limit}${query}${after}` });
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json() as { items: Practice[]; nextCursor: string | null };
+      expect(page.items.length).toBeLessThanOrEqual(limit);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+  const listIds = async (query: string) => (await listAll(query)).map((p) => p.id);
+
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+    admin = await t.loginAs('admin');
+    operator = await t.loginAs('operator');
+    readonly = await t.loginAs('readonly');
+    partner = await createPartner();
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('creates, reads, lists, changes and deletes a practice', async () => {
+    const created = await createPractice({ contactEmail: 'Front.Desk@Clinic.example' });
+    expect(created).toMatchObject({ partnerId: partner.id, status: 'active', contactEmail: 'front.desk@clinic.example' });
+
+    const got = await admin.request({ method: 'GET', url: `/v1/practices/${created.id}` });
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).toEqual(created);
+    expect(await listIds('')).toContain(created.id);
+
+    const changed = await admin.request({
+      method: 'PATCH',
+      url: `/v1/practices/${created.id}`,
+      payload: { name: 'Renamed Clinic', status: 'inactive', contactEmail: null },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ id: created.id, partnerId: partner.id, name: 'Renamed Clinic', status: 'inactive', contactEmail: null });
+
+    expect((await admin.request({ method: 'DELETE', url: `/v1/practices/${created.id}` })).statusCode).toBe(204);
+    expectError(await admin.request({ method: 'GET', url: `/v1/practices/${created.id}` }), 404, 'NOT_FOUND');
+  });
+
+  it('walks cursor pages in id order, every practice exactly once', async () => {
+    const tag = unique('page');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await createPractice({ name: `${tag} ${i}` })).id);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const after: string = cursor ? `&cursor=${cursor}` : '';
+      const page = (await admin.request({ method: 'GET', url: `/v1/practices?limit=2&q=${tag}${after}` })).json() as {
+        items: Practice[];
+        nextCursor: string | null;
+      };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((p) => p.id));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(ids);
+  });
+
+  it('filters by partner and status and searches names case-insensitively, wildcards taken literally', async () => {
+    const other = await createPartner();
+    const tag = unique('find');
+    const a = await createPractice({ name: `${tag} 100% Dental` });
+    const b = await createPractice({ name: `${tag} 1000 Dental`, status: 'inactive' });
+    const c = await createPractice({ name: `${tag} a_b`, partnerId: other.id });
+    const d = await createPractice({ name: `${tag} axb`, partnerId: other.id });
+
+    expect(await listIds(`&q=${tag.toUpperCase()}`)).toEqual([a.id, b.id, c.id, d.id]);
+    expect(await listIds(`&partnerId=${other.id}`)).toEqual([c.id, d.id]);
+    expect(await listIds(`&q=${tag}&partnerId=${partner.id}&status=inactive`)).toEqual([b.id]);
+    expect(await listIds(`&q=${tag}&status=active`)).toEqual([a.id, c.id, d.id]);
+    expect(await listIds(`&q=${encodeURIComponent('100%')}`)).toEqual([a.id]);
+    expect(await listIds(`&q=${encodeURIComponent(`${tag} a_b`)}`)).toEqual([c.id]);
+    expect(await listIds(`&partnerId=${MISSING_ID}`)).toEqual([]);
+    expectError(await admin.request({ method: 'GET', url: '/v1/practices?partnerId=nope' }), 400, 'VALIDATION_FAILED');
+    expectError(await admin.request({ method: 'GET', url: '/v1/practices?status=deleted' }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('refuses invalid input with the issues and writes nothing', async () => {
+    const practice = await createPractice();
+    const before = (await listAll()).length;
+    const cases: unknown[] = [
+      { partnerId: partner.id, name: 'Unknown field', extra: 1 },
+      { partnerId: partner.id, name: 42 },
+      { partnerId: partner.id, name: 'x'.repeat(201) },
+      { partnerId: 'not-a-uuid', name: 'Bad parent id' },
+      { name: 'No partner' },
+      { partnerId: partner.id, name: 'Bad email', contactEmail: 'nope' },
+      { partnerId: partner.id, name: 'Bad status', status: 'suspended' },
+    ];
+    for (const payload of cases) {
+      const error = expectError(await admin.request({ method: 'POST', url: '/v1/practices', payload }), 400, 'VALIDATION_FAILED');
+      expect(error.details?.issues?.length, JSON.stringify(payload)).toBeGreaterThan(0);
+    }
+    for (const payload of [{}, { partnerId: partner.id }, { name: 'x'.repeat(201) }, { status: 1 }]) {
+      const error = expectError(await admin.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload }), 400, 'VALIDATION_FAILED');
+      expect(error.details?.issues?.length).toBeGreaterThan(0);
+    }
+    expect((await listAll()).length).toBe(before);
+    expect((await admin.request({ method: 'GET', url: `/v1/practices/${practice.id}` })).json()).toEqual(practice);
+  });
+
+  it('answers NOT_FOUND for a missing practice and for a missing partner on create', async () => {
+    expectError(await admin.request({ method: 'GET', url: `/v1/practices/${MISSING_ID}` }), 404, 'NOT_FOUND');
+    expectError(await admin.request({ method: 'PATCH', url: `/v1/practices/${MISSING_ID}`, payload: { name: 'x' } }), 404, 'NOT_FOUND');
+    expectError(await admin.request({ method: 'DELETE', url: `/v1/practices/${MISSING_ID}` }), 404, 'NOT_FOUND');
+
+    const before = (await listAll()).length;
+    const res = await admin.request({ method: 'POST', url: '/v1/practices', payload: { partnerId: MISSING_ID, name: 'Orphan' } });
+    expect(expectError(res, 404, 'NOT_FOUND').message).toBe('Partner not found');
+    expect((await listAll()).length).toBe(before);
+  });
+
+  it('refuses to delete a practice that still has sites', async () => {
+    const practice = await createPractice();
+    const site = await create<{ id: string }>('/v1/sites', { practiceId: practice.id, name: 'Main office' });
+    const error = expectError(await admin.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 409, 'CONFLICT');
+    expect(error.message).toBe('The practice still has sites; delete them first');
+
+    expect((await admin.request({ method: 'DELETE', url: `/v1/sites/${site.id}` })).statusCode).toBe(204);
+    expect((await admin.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` })).statusCode).toBe(204);
+  });
+
+  it('lets readonly users read but not change, operators change but not delete', async () => {
+    const practice = await createPractice();
+    expect((await readonly.request({ method: 'GET', url: `/v1/practices/${practice.id}` })).statusCode).toBe(200);
+    expect((await readonly.request({ method: 'GET', url: '/v1/practices' })).statusCode).toBe(200);
+    const body = { partnerId: partner.id, name: 'By someone' };
+    expectError(await readonly.request({ method: 'POST', url: '/v1/practices', payload: body }), 403, 'FORBIDDEN');
+    expectError(await readonly.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { name: 'No' } }), 403, 'FORBIDDEN');
+    expectError(await readonly.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 403, 'FORBIDDEN');
+
+    expect((await operator.request({ method: 'POST', url: '/v1/practices', payload: body })).statusCode).toBe(201);
+    const changed = await operator.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { name: 'Operator rename' } });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expectError(await operator.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 403, 'FORBIDDEN');
+    expect((await admin.request({ method: 'GET', url: `/v1/practices/${practice.id}` })).json()).toMatchObject({ name: 'Operator rename' });
+  });
+
+  it('asks anonymous callers to sign in', async () => {
+    const practice = await createPractice();
+    const anon = t.anonymous;
+    expectError(await anon.request({ method: 'GET', url: '/v1/practices' }), 401, 'UNAUTHENTICATED');
+    expectError(await anon.request({ method: 'GET', url: `/v1/practices/${practice.id}` }), 401, 'UNAUTHENTICATED');
+    expectError(await anon.request({ method: 'POST', url: '/v1/practices', payload: { partnerId: partner.id, name: 'x' } }), 401, 'UNAUTHENTICATED');
+    expectError(await anon.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { name: 'x' } }), 401, 'UNAUTHENTICATED');
+    expectError(await anon.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 401, 'UNAUTHENTICATED');
+  });
+
+  it('audits every change with who made it', async () => {
+    const practice = await createPractice();
+    await operator.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { status: 'inactive' } });
+    await admin.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` });
+
+    const res = await admin.request({ method: 'GET', url: `/v1/admin/audit?targetId=${practice.id}` });
+    expect(res.statusCode, res.body).toBe(200);
+    const entries = (res.json() as { items: Array<{ action: string; actorId: string | null; targetType: string; details: Record<string, unknown> }> }).items;
+    expect(entries.map((e) => [e.action, e.actorId])).toEqual([
+      ['practice.delete', admin.userId],
+      ['practice.update', operator.userId],
+      ['practice.create', admin.userId],
+    ]);
+    expect(entries.every((e) => e.targetType === 'practice')).toBe(true);
+    expect(entries[1]?.details).toMatchObject({ before: { status: 'active' }, changes: { status: 'inactive' } });
+  });
+});

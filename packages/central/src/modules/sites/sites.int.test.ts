@@ -1,0 +1,226 @@
+import type { Partner, Practice, Site } from '@osiris/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
+
+type Response = Awaited<ReturnType<Caller['request']>>;
+
+function expectError(res: Response, status: number, code: string) {
+  expect(res.statusCode, res.body).toBe(status);
+  const { error } = res.json() as { error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string } };
+  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
+  return error;
+}
+
+const MISSING_ID = '01890000-0000-7000-8000-000000000000';
+
+describe.each(testBackends)('sites API on %s', (backend) => {
+  let t: TestApp;
+  let admin: Caller;
+  let operator: Caller;
+  let readonly: Caller;
+  let partner: Partner;
+  let practice: Practice;
+  let counter = 0;
+  const unique = (prefix: string) => `${prefix}-${++counter}-${Date.now().toString(36)}`;
+
+  async function create<T>(url: string, payload: Record<string, unknown>): Promise<T> {
+    const res = await admin.request({ method: 'POST', url, payload });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json();
+  }
+  async function createTenant(): Promise<{ partner: Partner; practice: Practice }> {
+    const slug = unique('msp');
+    const p = await create<Partner>('/v1/partners', { name: `MSP ${slug}`, slug });
+    return { partner: p, practice: await create<Practice>('/v1/practices', { partnerId: p.id, name: `Clinic ${slug}` }) };
+  }
+  const createSite = (input: Record<string, unknown> = {}) =>
+    create<Site>('/v1/sites', { practiceId: practice.id, name: unique('Site'), ...input });
+
+  /** Every item of the list, walking its pages. */
+  async function listAll(query = '', limit = 200): Promise<Site[]> {
+    const items: Site[] = [];
+    let cursor: string | null = null;
+    do {
+      const after: string = cursor ? `&cursor=${cursor}` : '';
+      const res = await admin.request({ method: 'GET', url: `/v1/sites?limit=${limit}${query}${after}` });
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json() as { items: Site[]; nextCursor: string | null };
+      expect(page.items.length).toBeLessThanOrEqual(limit);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+  const listIds = async (query: string) => (await listAll(query)).map((s) => s.id);
+
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+    admin = await t.loginAs('admin');
+    operator = await t.loginAs('operator');
+    readonly = await t.loginAs('readonly');
+    ({ partner, practice } = await createTenant());
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('creates, reads, lists, changes and deletes a site, naming its partner', async () => {
+    const created = await createSite({ address: '1 Main St, Springfield' });
+    expect(created).toMatchObject({ practiceId: practice.id, partnerId: partner.id, timezone: 'UTC', status: 'active', address: '1 Main St, Springfield' });
+
+    const got = await admin.request({ method: 'GET', url: `/v1/sites/${created.id}` });
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).toEqual(created);
+    expect(await listAll()).toContainEqual(created);
+
+    const changed = await admin.request({
+      method: 'PATCH',
+      url: `/v1/sites/${created.id}`,
+      payload: { name: 'Annex', address: null, timezone: 'America/Chicago', status: 'inactive' },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({
+      id: created.id,
+      practiceId: practice.id,
+      partnerId: partner.id,
+      name: 'Annex',
+      address: null,
+      timezone: 'America/Chicago',
+      status: 'inactive',
+    });
+
+    expect((await admin.request({ method: 'DELETE', url: `/v1/sites/${created.id}` })).statusCode).toBe(204);
+    expectError(await admin.request({ method: 'GET', url: `/v1/sites/${created.id}` }), 404, 'NOT_FOUND');
+  });
+
+  it('walks cursor pages in id order, every site exactly once', async () => {
+    const tag = unique('page');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await createSite({ name: `${tag} ${i}` })).id);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const after: string = cursor ? `&cursor=${cursor}` : '';
+      const page = (await admin.request({ method: 'GET', url: `/v1/sites?limit=2&q=${tag}${after}` })).json() as {
+        items: Site[];
+        nextCursor: string | null;
+      };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((s) => s.id));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(ids);
+  });
+
+  it('filters by practice, partner and status and searches name or address, wildcards taken literally', async () => {
+    const other = await createTenant();
+    const tag = unique('find');
+    const a = await createSite({ name: `${tag} 100% North` });
+    const b = await createSite({ name: `${tag} South`, address: '1000 Elm_Road', status: 'inactive' });
+    const c = await createSite({ practiceId: other.practice.id, name: `${tag} East`, address: '12 ElmxRoad' });
+
+    expect(await listIds(`&q=${tag.toUpperCase()}`)).toEqual([a.id, b.id, c.id]);
+    expect(await listIds(`&practiceId=${other.practice.id}`)).toEqual([c.id]);
+    expect(await listIds(`&partnerId=${other.partner.id}`)).toEqual([c.id]);
+    expect(await listIds(`&q=${tag}&partnerId=${partner.id}`)).toEqual([a.id, b.id]);
+    expect(await listIds(`&q=${tag}&status=inactive`)).toEqual([b.id]);
+    expect(await listIds(`&q=${tag}&practiceId=${practice.id}&partnerId=${other.partner.id}`)).toEqual([]);
+    expect(await listIds('&q=elm_road')).toEqual([b.id]);
+    expect(await listIds(`&q=${encodeURIComponent('100%')}`)).toEqual([a.id]);
+    expect(await listIds('&q=%25')).toEqual([a.id]);
+    expectError(await admin.request({ method: 'GET', url: '/v1/sites?practiceId=nope' }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('refuses invalid input with the issues and writes nothing', async () => {
+    const site = await createSite();
+    const before = (await listAll()).length;
+    const cases: unknown[] = [
+      { practiceId: practice.id, name: 'Unknown field', partnerId: partner.id },
+      { practiceId: practice.id, name: ['array'] },
+      { practiceId: practice.id, name: 'x'.repeat(201) },
+      { practiceId: practice.id, name: 'Long address', address: 'x'.repeat(501) },
+      { practiceId: practice.id, name: 'Bad zone', timezone: 'Mars/Olympus_Mons' },
+      { practiceId: 7, name: 'Bad parent id' },
+      { name: 'No practice' },
+    ];
+    for (const payload of cases) {
+      const error = expectError(await admin.request({ method: 'POST', url: '/v1/sites', payload }), 400, 'VALIDATION_FAILED');
+      expect(error.details?.issues?.length, JSON.stringify(payload)).toBeGreaterThan(0);
+    }
+    const other = await createTenant();
+    for (const payload of [{}, { practiceId: other.practice.id }, { timezone: 'Nowhere/Else' }, { address: 'x'.repeat(501) }]) {
+      const error = expectError(await admin.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload }), 400, 'VALIDATION_FAILED');
+      expect(error.details?.issues?.length).toBeGreaterThan(0);
+    }
+    expect((await listAll()).length).toBe(before);
+    expect((await admin.request({ method: 'GET', url: `/v1/sites/${site.id}` })).json()).toEqual(site);
+  });
+
+  it('answers NOT_FOUND for a missing site and for a missing practice on create', async () => {
+    expectError(await admin.request({ method: 'GET', url: `/v1/sites/${MISSING_ID}` }), 404, 'NOT_FOUND');
+    expectError(await admin.request({ method: 'PATCH', url: `/v1/sites/${MISSING_ID}`, payload: { name: 'x' } }), 404, 'NOT_FOUND');
+    expectError(await admin.request({ method: 'DELETE', url: `/v1/sites/${MISSING_ID}` }), 404, 'NOT_FOUND');
+
+    const before = (await listAll()).length;
+    const res = await admin.request({ method: 'POST', url: '/v1/sites', payload: { practiceId: MISSING_ID, name: 'Orphan' } });
+    expect(expectError(res, 404, 'NOT_FOUND').message).toBe('Practice not found');
+    expect((await listAll()).length).toBe(before);
+  });
+
+  it('refuses to delete a site that still has hosts', async () => {
+    const site = await createSite();
+    const host = await create<{ id: string }>('/v1/hosts', { siteId: site.id, hostname: 'dc01', platform: 'windows' });
+    const error = expectError(await admin.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 409, 'CONFLICT');
+    expect(error.message).toBe('The site still has hosts; delete them first');
+
+    expect((await admin.request({ method: 'DELETE', url: `/v1/hosts/${host.id}` })).statusCode).toBe(204);
+    expect((await admin.request({ method: 'DELETE', url: `/v1/sites/${site.id}` })).statusCode).toBe(204);
+  });
+
+  it('lets readonly users read but not change, operators change but not delete', async () => {
+    const site = await createSite();
+    expect((await readonly.request({ method: 'GET', url: `/v1/sites/${site.id}` })).statusCode).toBe(200);
+    expect((await readonly.request({ method: 'GET', url: '/v1/sites' })).statusCode).toBe(200);
+    const body = { practiceId: practice.id, name: 'By someone' };
+    expectError(await readonly.request({ method: 'POST', url: '/v1/sites', payload: body }), 403, 'FORBIDDEN');
+    expectError(await readonly.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'No' } }), 403, 'FORBIDDEN');
+    expectError(await readonly.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 403, 'FORBIDDEN');
+
+    expect((await operator.request({ method: 'POST', url: '/v1/sites', payload: body })).statusCode).toBe(201);
+    const changed = await operator.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'Operator rename' } });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expectError(await operator.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 403, 'FORBIDDEN');
+    expect((await admin.request({ method: 'GET', url: `/v1/sites/${site.id}` })).json()).toMatchObject({ name: 'Operator rename' });
+  });
+
+  it('asks anonymous callers to sign in', async () => {
+    const site = await createSite();
+    const anon = t.anonymous;
+    expectError(await anon.request({ method: 'GET', url: '/v1/sites' }), 401, 'UNAUTHENTICATED');
+    expectError(await anon.request({ method: 'GET', url: `/v1/sites/${site.id}` }), 401, 'UNAUTHENTICATED');
+    expectError(await anon.request({ method: 'POST', url: '/v1/sites', payload: { practiceId: practice.id, name: 'x' } }), 401, 'UNAUTHENTICATED');
+    expectError(await anon.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'x' } }), 401, 'UNAUTHENTICATED');
+    expectError(await anon.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 401, 'UNAUTHENTICATED');
+  });
+
+  it('audits every change with who made it', async () => {
+    const site = await createSite();
+    await operator.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { timezone: 'Europe/Berlin' } });
+    await admin.request({ method: 'DELETE', url: `/v1/sites/${site.id}` });
+
+    const res = await admin.request({ method: 'GET', url: `/v1/admin/audit?targetId=${site.id}` });
+    expect(res.statusCode, res.body).toBe(200);
+    const entries = (res.json() as { items: Array<{ action: string; actorId: string | null; targetType: string; details: Record<string, unknown> }> }).items;
+    expect(entries.map((e) => [e.action, e.actorId])).toEqual([
+      ['site.delete', admin.userId],
+      ['site.update', operator.userId],
+      ['site.create', admin.userId],
+    ]);
+    expect(entries.every((e) => e.targetType === 'site')).toBe(true);
+    expect(entries[2]?.details).toMatchObject({ after: { id: site.id, partnerId: partner.id } });
+  });
+});

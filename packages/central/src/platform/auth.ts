@@ -1,0 +1,100 @@
+import { timingSafeEqual } from 'node:crypto';
+import { ROLE_RANK } from '@osiris/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ActorContext } from './context';
+import { AppError } from './errors';
+import type { App, AuthenticatedSession, RouteAccess } from './http';
+
+export const SESSION_COOKIE = 'osiris_session';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+export interface AuthDeps {
+  resolveSession(token: string): Promise<AuthenticatedSession | null>;
+  recordDenied(actor: ActorContext, action: string, details: Record<string, unknown>): Promise<void>;
+  cookieSecure: 'auto' | 'always' | 'never';
+}
+
+export function isLoopbackRequest(request: FastifyRequest): boolean {
+  return LOOPBACK_HOST.test(request.hostname.replace(/:\d+$/, ''));
+}
+
+export function setSessionCookie(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  mode: AuthDeps['cookieSecure'],
+  token: string,
+  maxAgeSeconds: number,
+): void {
+  const secure = mode === 'always' || (mode === 'auto' && !isLoopbackRequest(request));
+  void reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    secure,
+    sameSite: 'strict',
+    path: '/',
+    maxAge: maxAgeSeconds,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict' });
+}
+
+export function actorFor(request: FastifyRequest, auth: AuthenticatedSession | null): ActorContext {
+  return {
+    actorType: auth ? 'user' : 'anonymous',
+    actorId: auth?.userId ?? null,
+    actorLabel: auth?.email ?? null,
+    role: auth?.role ?? null,
+    ip: request.ip,
+    requestId: String(request.id),
+  };
+}
+
+function tokensEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Every route declares who may call it. Sessions come from the HttpOnly cookie; a mutation
+ * made with a cookie must echo the session's CSRF token in a header. Denials are audited.
+ */
+export function registerAuth(app: App, deps: AuthDeps): void {
+  app.decorateRequest('auth', null);
+  app.decorateRequest('actor', null as unknown as ActorContext);
+
+  app.addHook('onRoute', (route) => {
+    const access = (route.config as { access?: RouteAccess } | undefined)?.access;
+    if (!access && !route.url.startsWith('/v1/docs')) {
+      throw new Error(`Route ${route.method} ${route.url} does not declare config.access`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const access: RouteAccess = request.routeOptions.config.access ?? 'public';
+    const token = request.cookies[SESSION_COOKIE];
+    request.auth = token ? await deps.resolveSession(token) : null;
+    request.actor = actorFor(request, request.auth);
+    if (access === 'public') return;
+    if (!request.auth) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
+    if (!SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !tokensEqual(sent, request.auth.csrfToken)) {
+        await deps.recordDenied(request.actor, 'security.csrf_failed', { method: request.method, route: request.routeOptions.url });
+        throw new AppError('CSRF_FAILED', `Missing or wrong ${CSRF_HEADER} header`);
+      }
+    }
+    if (ROLE_RANK[request.auth.role] < ROLE_RANK[access]) {
+      await deps.recordDenied(request.actor, 'security.access_denied', {
+        method: request.method,
+        route: request.routeOptions.url,
+        required: access,
+        role: request.auth.role,
+      });
+      throw new AppError('FORBIDDEN', `This needs the ${access} role`);
+    }
+  });
+}

@@ -1,0 +1,144 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Row types of every table, keyed by table name. Each table is owned by one store. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json = ColumnType<Record<string, unknown>, string, string>;
+type Int8 = ColumnType<string | number | bigint, number | bigint, number | bigint>;
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: Generated<Date>;
+}
+
+export interface ServerSettingsTable {
+  key: string;
+  value: string;
+  created_at: Generated<Date>;
+}
+
+export interface RateLimitCountersTable {
+  bucket: string;
+  window_start: Timestamp;
+  hits: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  status: Generated<string>;
+  password_hash: string;
+  failed_login_count: Generated<number>;
+  locked_until: NullableTimestamp;
+  totp_secret_enc: string | null;
+  totp_enabled: Generated<boolean>;
+  totp_last_step: Int8 | null;
+  last_login_at: NullableTimestamp;
+  password_changed_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  csrf_token: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface InvitationsTable {
+  id: string;
+  email: string;
+  role: string;
+  token_hash: string;
+  invited_by: string | null;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  accepted_user_id: string | null;
+  revoked_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface PartnersTable {
+  id: string;
+  name: string;
+  slug: string;
+  contact_email: string | null;
+  status: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PracticesTable {
+  id: string;
+  partner_id: string;
+  name: string;
+  contact_email: string | null;
+  status: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SitesTable {
+  id: string;
+  practice_id: string;
+  name: string;
+  address: string | null;
+  timezone: string;
+  status: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface HostsTable {
+  id: string;
+  site_id: string;
+  hostname: string;
+  address: string | null;
+  platform: string;
+  role: string;
+  status: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: string;
+  seq: Int8;
+  occurred_at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  actor_label: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  outcome: string;
+  ip: string | null;
+  request_id: string | null;
+  details: Json;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface DB {
+  schema_migrations: SchemaMigrationsTable;
+  server_settings: ServerSettingsTable;
+  rate_limit_counters: RateLimitCountersTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
+  partners: PartnersTable;
+  practices: PracticesTable;
+  sites: SitesTable;
+  hosts: HostsTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,7 @@
+export * from './accounts';
+export * from './audit';
+export * from './canonical-json';
+export * from './common';
+export * from './errors';
+export * from './health';
+export * from './tenancy';
