@@ -71,7 +71,7 @@ export async function buildApp(deps: AppDeps) {
 
   const audit = createAuditModule(db);
   const accounts = createAccountsModule({ db, config, keyring, audit: audit.service, rateLimiter, now: deps.now });
-  registerAuth(app, {
+  const routeTable = registerAuth(app, {
     resolveSession: (token) => accounts.auth.resolveSession(token),
     recordDenied: (actor, action, details) => audit.service.recordEvent(actor, { action, outcome: 'denied', details }),
     cookieSecure: config.COOKIE_SECURE,
@@ -93,7 +93,19 @@ export async function buildApp(deps: AppDeps) {
   pruneTimer.unref();
   app.addHook('onClose', async () => clearInterval(pruneTimer));
 
-  return { app, services: { audit: audit.service, accounts: accounts.service, auth: accounts.auth, partners: partners.service, practices: practices.service, sites: sites.service, hosts: hosts.service } };
+  return {
+    app,
+    routeTable,
+    services: {
+      audit: audit.service,
+      accounts: accounts.service,
+      auth: accounts.auth,
+      partners: partners.service,
+      practices: practices.service,
+      sites: sites.service,
+      hosts: hosts.service,
+    },
+  };
 }
 
 export type BuiltApp = Awaited<ReturnType<typeof buildApp>>;

@@ -4,9 +4,12 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const list = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
 
 /**
  * Every setting of Central Command, read from the environment once at start.
@@ -51,13 +54,15 @@ export const ConfigSchema = z.object({
   CORS_ORIGINS: list
     .default([])
     .describe('Comma-separated origins allowed to call the API from a browser. Empty: CORS closed.'),
-  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024).describe('Largest accepted request body.'),
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('Largest accepted request body.'),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600).describe('Requests per minute per client IP, all routes.'),
   LOGIN_LIMIT_PER_IP: int(1, 100_000).default(20).describe('Login attempts per 15 minutes per client IP.'),
-  LOGIN_LIMIT_PER_ACCOUNT: int(1, 100_000)
-    .default(10)
-    .describe('Login attempts per 15 minutes per account email.'),
-  ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024).default(19456).describe('argon2id memory cost in KiB.'),
+  LOGIN_LIMIT_PER_ACCOUNT: int(1, 100_000).default(10).describe('Login attempts per 15 minutes per account email.'),
+  ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024)
+    .default(19456)
+    .describe('argon2id memory cost in KiB.'),
   ARGON2_ITERATIONS: int(1, 20).default(2).describe('argon2id time cost (passes).'),
   ARGON2_PARALLELISM: int(1, 16).default(1).describe('argon2id lanes.'),
   DOCS_ENABLED: bool.default(true).describe('Serve OpenAPI at /v1/openapi.json and browsable docs at /v1/docs.'),

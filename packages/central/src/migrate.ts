@@ -8,7 +8,9 @@ async function run(): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     const applied = await migrate(database);
-    process.stdout.write(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}\n` : 'Database is up to date.\n');
+    process.stdout.write(
+      applied.length > 0 ? `Applied migrations: ${applied.join(', ')}\n` : 'Database is up to date.\n',
+    );
   } finally {
     await database.close();
   }

@@ -78,12 +78,19 @@ export type Invitation = z.infer<typeof Invitation>;
 export const InvitationCreateRequest = z.strictObject({
   email: Email,
   role: Role,
-  expiresInHours: z.number().int().min(1).max(24 * 14).default(72),
+  expiresInHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 14)
+    .default(72),
 });
 export type InvitationCreateRequest = z.infer<typeof InvitationCreateRequest>;
 /** The token is shown once, here; only its hash is stored. */
 export const InvitationCreated = z.object({ invitation: Invitation, token: z.string(), acceptUrl: z.string() });
-export const InvitationListQuery = PageQuery.extend({ state: z.enum(['pending', 'accepted', 'revoked', 'expired']).optional() });
+export const InvitationListQuery = PageQuery.extend({
+  state: z.enum(['pending', 'accepted', 'revoked', 'expired']).optional(),
+});
 export type InvitationListQuery = z.infer<typeof InvitationListQuery>;
 export const InvitationPage = page(Invitation);
 export const InvitationAcceptRequest = z.strictObject({

@@ -9,7 +9,13 @@ describe('canonicalJson', () => {
   });
 
   it('orders keys by UTF-16 code units as in RFC 8785 section 3.2.3', () => {
-    const input = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ud83d\ude00': 'Emoji', '1': 'One', '\u0080': 'Control' };
+    const input = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ud83d\ude00': 'Emoji',
+      '1': 'One',
+      '\u0080': 'Control',
+    };
     expect(canonicalJson(input)).toBe(
       '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u20ac":"Euro Sign","\ud83d\ude00":"Emoji"}',
     );

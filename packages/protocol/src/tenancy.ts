@@ -31,7 +31,11 @@ export const PartnerCreateRequest = z.strictObject({
 });
 export type PartnerCreateRequest = z.infer<typeof PartnerCreateRequest>;
 export const PartnerUpdateRequest = z
-  .strictObject({ name: text(200).optional(), contactEmail: Email.nullable().optional(), status: PartnerStatus.optional() })
+  .strictObject({
+    name: text(200).optional(),
+    contactEmail: Email.nullable().optional(),
+    status: PartnerStatus.optional(),
+  })
   .refine(atLeastOneField, atLeastOneMessage);
 export type PartnerUpdateRequest = z.infer<typeof PartnerUpdateRequest>;
 export const PartnerListQuery = PageQuery.extend({ status: PartnerStatus.optional() });
@@ -58,7 +62,11 @@ export const PracticeCreateRequest = z.strictObject({
 });
 export type PracticeCreateRequest = z.infer<typeof PracticeCreateRequest>;
 export const PracticeUpdateRequest = z
-  .strictObject({ name: text(200).optional(), contactEmail: Email.nullable().optional(), status: PracticeStatus.optional() })
+  .strictObject({
+    name: text(200).optional(),
+    contactEmail: Email.nullable().optional(),
+    status: PracticeStatus.optional(),
+  })
   .refine(atLeastOneField, atLeastOneMessage);
 export type PracticeUpdateRequest = z.infer<typeof PracticeUpdateRequest>;
 export const PracticeListQuery = PageQuery.extend({ partnerId: Id.optional(), status: PracticeStatus.optional() });
@@ -126,7 +134,10 @@ export const Hostname = z
   .toLowerCase()
   .min(1)
   .max(253)
-  .regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/, 'not a valid host name');
+  .regex(
+    /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    'not a valid host name',
+  );
 export const HostAddress = z.union([z.ipv4(), z.ipv6(), Hostname]);
 export const Host = z.object({
   id: Id,

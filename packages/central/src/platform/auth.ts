@@ -62,14 +62,24 @@ function tokensEqual(a: string, b: string): boolean {
  * Every route declares who may call it. Sessions come from the HttpOnly cookie; a mutation
  * made with a cookie must echo the session's CSRF token in a header. Denials are audited.
  */
-export function registerAuth(app: App, deps: AuthDeps): void {
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+/** Returns the table of every route and who may call it, filled as routes register. */
+export function registerAuth(app: App, deps: AuthDeps): RouteEntry[] {
+  const table: RouteEntry[] = [];
   app.decorateRequest('auth', null);
   app.decorateRequest('actor', null as unknown as ActorContext);
 
   app.addHook('onRoute', (route) => {
     const access = (route.config as { access?: RouteAccess } | undefined)?.access;
-    if (!access && !route.url.startsWith('/v1/docs')) {
-      throw new Error(`Route ${route.method} ${route.url} does not declare config.access`);
+    if (route.url.startsWith('/v1/docs')) return;
+    if (!access) throw new Error(`Route ${route.method} ${route.url} does not declare config.access`);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') table.push({ method, url: route.url, access });
     }
   });
 
@@ -83,7 +93,10 @@ export function registerAuth(app: App, deps: AuthDeps): void {
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !tokensEqual(sent, request.auth.csrfToken)) {
-        await deps.recordDenied(request.actor, 'security.csrf_failed', { method: request.method, route: request.routeOptions.url });
+        await deps.recordDenied(request.actor, 'security.csrf_failed', {
+          method: request.method,
+          route: request.routeOptions.url,
+        });
         throw new AppError('CSRF_FAILED', `Missing or wrong ${CSRF_HEADER} header`);
       }
     }
@@ -97,4 +110,5 @@ export function registerAuth(app: App, deps: AuthDeps): void {
       throw new AppError('FORBIDDEN', `This needs the ${access} role`);
     }
   });
+  return table;
 }

@@ -57,7 +57,12 @@ export function registerCrudRoutes<
     spec.path,
     {
       config: { access: 'readonly' },
-      schema: erase({ tags, summary: `List ${spec.noun}s (cursor pages, filters, search q)`, querystring: spec.listQuery, response: { 200: spec.page } }),
+      schema: erase({
+        tags,
+        summary: `List ${spec.noun}s (cursor pages, filters, search q)`,
+        querystring: spec.listQuery,
+        response: { 200: spec.page },
+      }),
     },
     (request) => service.list(request.actor, request.query as List),
   );
@@ -81,7 +86,13 @@ export function registerCrudRoutes<
     one,
     {
       config: { access: 'operator' },
-      schema: erase({ tags, summary: `Change a ${spec.noun}`, params: IdParams, body: spec.update, response: { 200: spec.item } }),
+      schema: erase({
+        tags,
+        summary: `Change a ${spec.noun}`,
+        params: IdParams,
+        body: spec.update,
+        response: { 200: spec.item },
+      }),
     },
     (request) => service.update(request.actor, idOf(request.params), request.body as Update),
   );
@@ -89,7 +100,11 @@ export function registerCrudRoutes<
     one,
     {
       config: { access: 'admin' },
-      schema: erase({ tags, summary: `Delete a ${spec.noun} (refused while anything belongs to it)`, params: IdParams }),
+      schema: erase({
+        tags,
+        summary: `Delete a ${spec.noun} (refused while anything belongs to it)`,
+        params: IdParams,
+      }),
     },
     async (request, reply) => {
       await service.remove(request.actor, idOf(request.params));

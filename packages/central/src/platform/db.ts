@@ -49,9 +49,9 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     kind: 'postgres',
     db,
     withConnection(fn) {
-      return db.connection().execute((conn) =>
-        fn(async (script) => (await sql.raw<Record<string, unknown>>(script).execute(conn)).rows),
-      );
+      return db
+        .connection()
+        .execute((conn) => fn(async (script) => (await sql.raw<Record<string, unknown>>(script).execute(conn)).rows));
     },
     async ping() {
       await sql`select 1`.execute(db);
@@ -113,14 +113,15 @@ function createPglitePool(pglite: PGlite): PostgresPool & { exclusive<T>(fn: () 
     await previous;
     return release;
   };
-  const client = (release: () => void): PostgresPoolClient => ({
-    async query(sqlText: string, parameters: readonly unknown[]) {
-      const result = await pglite.query<Record<string, unknown>>(sqlText, parameters as unknown[]);
-      const command = sqlText.trimStart().split(/\s+/, 1)[0]?.toUpperCase();
-      return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
-    },
-    release,
-  }) as unknown as PostgresPoolClient;
+  const client = (release: () => void): PostgresPoolClient =>
+    ({
+      async query(sqlText: string, parameters: readonly unknown[]) {
+        const result = await pglite.query<Record<string, unknown>>(sqlText, parameters as unknown[]);
+        const command = sqlText.trimStart().split(/\s+/, 1)[0]?.toUpperCase();
+        return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
+      },
+      release,
+    }) as unknown as PostgresPoolClient;
   return {
     async connect() {
       return client(await acquire());

@@ -21,9 +21,5 @@ export async function registerDocs(app: App, enabled: boolean): Promise<void> {
   });
   if (!enabled) return;
   await app.register(fastifySwaggerUi, { routePrefix: '/v1/docs', staticCSP: true });
-  app.get(
-    '/v1/openapi.json',
-    { config: { access: 'public' }, schema: { hide: true } },
-    async () => app.swagger(),
-  );
+  app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 }

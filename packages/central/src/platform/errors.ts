@@ -70,11 +70,24 @@ export function fromDatabaseError(error: unknown): AppError | undefined {
 }
 
 function toIssues(error: FastifyError): ValidationIssue[] {
-  return (error.validation ?? []).map((issue) => {
-    const raw = issue as unknown as { instancePath?: string; message?: string; params?: { issue?: ValidationIssue } };
-    const zodIssue = raw.params?.issue as (ValidationIssue & { path?: (string | number)[] }) | undefined;
-    const path = zodIssue?.path ?? (raw.instancePath ?? '').split('/').filter(Boolean);
-    return { path: path as (string | number)[], message: zodIssue?.message ?? raw.message ?? 'invalid', code: zodIssue?.code };
+  return (error.validation ?? []).flatMap((issue) => {
+    const raw = issue as unknown as {
+      keyword?: string;
+      instancePath?: string;
+      message?: string;
+      params?: { keys?: unknown };
+    };
+    const path = (raw.instancePath ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+    const code = raw.keyword;
+    // One issue per unknown field, each with its own path, so a client can point at it.
+    const keys = raw.params?.keys;
+    if (code === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0) {
+      return keys.map((key) => ({ path: [...path, String(key)], message: 'unknown field', code }));
+    }
+    return [{ path, message: raw.message ?? 'invalid', ...(code ? { code } : {}) }];
   });
 }
 

@@ -24,7 +24,13 @@ export function loggerOptions(level: string): LoggerOptions {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       req(request: { id: string; method: string; url: string; ip?: string; headers?: Record<string, unknown> }) {
-        return { id: request.id, method: request.method, url: request.url.split('?')[0], ip: request.ip, headers: request.headers };
+        return {
+          id: request.id,
+          method: request.method,
+          url: request.url.split('?')[0],
+          ip: request.ip,
+          headers: request.headers,
+        };
       },
     },
   };

@@ -57,9 +57,12 @@ async function readApplied(run: RunScript): Promise<AppliedRow[]> {
 function assertUnchanged(applied: AppliedRow[], migrations: Migration[]): void {
   for (const row of applied) {
     const file = migrations.find((m) => m.version === row.version);
-    if (!file) throw new Error(`Database has migration ${row.version}, which this build does not know (newer build ran?)`);
+    if (!file)
+      throw new Error(`Database has migration ${row.version}, which this build does not know (newer build ran?)`);
     if (file.checksum !== row.checksum) {
-      throw new Error(`Migration ${row.version}_${file.name} was edited after it was applied; migrations are forward-only`);
+      throw new Error(
+        `Migration ${row.version}_${file.name} was edited after it was applied; migrations are forward-only`,
+      );
     }
   }
 }

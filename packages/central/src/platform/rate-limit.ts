@@ -20,7 +20,9 @@ export function createRateLimiter(db: Kysely<DB>, now: () => number = Date.now) 
     const row = await db
       .insertInto('rate_limit_counters')
       .values({ bucket, window_start: windowStart, hits: 1 })
-      .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql`rate_limit_counters.hits + 1` }))
+      .onConflict((oc) =>
+        oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql`rate_limit_counters.hits + 1` }),
+      )
       .returning('hits')
       .executeTakeFirstOrThrow();
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - current) / 1000));

@@ -15,7 +15,11 @@ export async function loadServerSecret(db: Kysely<DB>, configured: string | unde
     .values({ key: SETTING_KEY, value: randomBytes(32).toString('base64url') })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
-  const row = await db.selectFrom('server_settings').select('value').where('key', '=', SETTING_KEY).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('server_settings')
+    .select('value')
+    .where('key', '=', SETTING_KEY)
+    .executeTakeFirstOrThrow();
   return row.value;
 }
 
@@ -34,7 +38,9 @@ export function createKeyring(secret: string) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', encKey, iv);
       const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return ['v1', iv, cipher.getAuthTag(), body].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+      return ['v1', iv, cipher.getAuthTag(), body]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join('.');
     },
     decrypt(sealed: string): string {
       const [version, iv, tag, body] = sealed.split('.');

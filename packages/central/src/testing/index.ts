@@ -78,7 +78,25 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
+/** A clock tests can move forward (session expiry, lockouts, invitation expiry). */
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
+export function createTestClock(start = Date.now()): TestClock {
+  let offset = 0;
+  return {
+    now: () => new Date(start + offset + (Date.now() - start)),
+    advance: (ms) => {
+      offset += ms;
+    },
+  };
+}
+
 export interface TestApp {
+  clock: TestClock;
+  routeTable: BuiltApp['routeTable'];
   app: App;
   services: BuiltApp['services'];
   database: Database;
@@ -114,7 +132,8 @@ function caller(app: App, session: { cookie: string; csrf: string; userId: strin
 export async function startTestApp(backend: Backend, overrides: Partial<Config> = {}): Promise<TestApp> {
   const testDb = await createTestDatabase(backend);
   const config = testConfig(overrides);
-  const { app, services } = await buildApp({ config, database: testDb.database });
+  const clock = createTestClock();
+  const { app, services, routeTable } = await buildApp({ config, database: testDb.database, now: clock.now });
   await app.ready();
   const byRole = new Map<Role, Caller>();
 
@@ -138,7 +157,9 @@ export async function startTestApp(backend: Backend, overrides: Partial<Config> 
   }
 
   return {
+    clock,
     app,
+    routeTable,
     services,
     database: testDb.database,
     config,

@@ -58,7 +58,12 @@ export function createAccountsService(deps: AccountsDeps) {
           created_at: at,
           updated_at: at,
         });
-        await audit.record(trx, SYSTEM_ACTOR, { action: 'user.bootstrap_admin', targetType: 'user', targetId: user.id, details: { email } });
+        await audit.record(trx, SYSTEM_ACTOR, {
+          action: 'user.bootstrap_admin',
+          targetType: 'user',
+          targetId: user.id,
+          details: { email },
+        });
         return { email, password };
       });
     },
@@ -83,7 +88,12 @@ export function createAccountsService(deps: AccountsDeps) {
         if (id === actor.actorId && (demotes || disables)) {
           throw new AppError('CONFLICT', 'You cannot change your own role or disable yourself');
         }
-        if (before.role === 'admin' && before.status === 'active' && (demotes || disables) && (await store.countActiveAdmins(trx)) <= 1) {
+        if (
+          before.role === 'admin' &&
+          before.status === 'active' &&
+          (demotes || disables) &&
+          (await store.countActiveAdmins(trx)) <= 1
+        ) {
           throw new AppError('CONFLICT', 'This is the last active admin');
         }
         const row = await store.updateUser(trx, id, {
@@ -98,7 +108,11 @@ export function createAccountsService(deps: AccountsDeps) {
           action: 'user.update',
           targetType: 'user',
           targetId: id,
-          details: { before: { name: before.name, role: before.role, status: before.status }, changes: input, sessionsRevoked: revoked },
+          details: {
+            before: { name: before.name, role: before.role, status: before.status },
+            changes: input,
+            sessionsRevoked: revoked,
+          },
         });
         return toUser(row, now());
       });
@@ -113,11 +127,15 @@ export function createAccountsService(deps: AccountsDeps) {
       });
     },
 
-    async invite(actor: ActorContext, input: InvitationCreateRequest): Promise<{ invitation: Invitation; token: string; acceptUrl: string }> {
+    async invite(
+      actor: ActorContext,
+      input: InvitationCreateRequest,
+    ): Promise<{ invitation: Invitation; token: string; acceptUrl: string }> {
       const token = newToken();
       return db.transaction().execute(async (trx) => {
         const at = now();
-        if (await store.userByEmail(trx, input.email)) throw new AppError('CONFLICT', 'A user with this email already exists');
+        if (await store.userByEmail(trx, input.email))
+          throw new AppError('CONFLICT', 'A user with this email already exists');
         if (await store.pendingInvitationFor(trx, input.email, at)) {
           throw new AppError('CONFLICT', 'This email already has a pending invitation; revoke it first');
         }
@@ -131,21 +149,31 @@ export function createAccountsService(deps: AccountsDeps) {
           created_at: at,
         });
         const invitation = toInvitation(row);
-        await audit.record(trx, actor, { action: 'invitation.create', targetType: 'invitation', targetId: row.id, details: { email: input.email, role: input.role } });
+        await audit.record(trx, actor, {
+          action: 'invitation.create',
+          targetType: 'invitation',
+          targetId: row.id,
+          details: { email: input.email, role: input.role },
+        });
         // The token travels in the fragment, which browsers never send to servers or proxies.
         return { invitation, token, acceptUrl: `${deps.publicUrl}/accept-invitation#token=${token}` };
       });
     },
 
     async listInvitations(query: InvitationListQuery) {
-      return toPage(await store.listInvitations(db, query, decodeCursor(query.cursor), now()), query.limit, toInvitation);
+      return toPage(
+        await store.listInvitations(db, query, decodeCursor(query.cursor), now()),
+        query.limit,
+        toInvitation,
+      );
     },
 
     async revokeInvitation(actor: ActorContext, id: string): Promise<Invitation> {
       return db.transaction().execute(async (trx) => {
         const row = await store.invitationById(trx, id);
         if (!row) throw notFound('Invitation');
-        if (row.accepted_at || row.revoked_at) throw new AppError('CONFLICT', 'The invitation was already used or revoked');
+        if (row.accepted_at || row.revoked_at)
+          throw new AppError('CONFLICT', 'The invitation was already used or revoked');
         const updated = await store.updateInvitation(trx, id, { revoked_at: now() });
         await audit.record(trx, actor, { action: 'invitation.revoke', targetType: 'invitation', targetId: id });
         return toInvitation(updated ?? row);
@@ -157,7 +185,12 @@ export function createAccountsService(deps: AccountsDeps) {
       const pending = await store.invitationByTokenHash(db, tokenHash);
       const at = now();
       if (!pending || pending.accepted_at || pending.revoked_at || pending.expires_at <= at) {
-        await audit.recordEvent(actor, { action: 'invitation.accept_failed', outcome: 'failure', targetType: 'invitation', targetId: pending?.id ?? null });
+        await audit.recordEvent(actor, {
+          action: 'invitation.accept_failed',
+          outcome: 'failure',
+          targetType: 'invitation',
+          targetId: pending?.id ?? null,
+        });
         throw new AppError('NOT_FOUND', 'This invitation is invalid, used, revoked or expired');
       }
       const weak = passwordPolicyError(input.password, pending.email);
@@ -181,12 +214,16 @@ export function createAccountsService(deps: AccountsDeps) {
             updated_at: at,
           });
           await store.updateInvitation(trx, invitation.id, { accepted_at: at, accepted_user_id: user.id });
-          await audit.record(trx, { ...actor, actorType: 'user', actorId: user.id, actorLabel: user.email }, {
-            action: 'invitation.accept',
-            targetType: 'user',
-            targetId: user.id,
-            details: { invitationId: invitation.id, role: invitation.role },
-          });
+          await audit.record(
+            trx,
+            { ...actor, actorType: 'user', actorId: user.id, actorLabel: user.email },
+            {
+              action: 'invitation.accept',
+              targetType: 'user',
+              targetId: user.id,
+              details: { invitationId: invitation.id, role: invitation.role },
+            },
+          );
           return toUser(user, at);
         });
       } catch (error) {

@@ -42,7 +42,14 @@ export function toInvitation(row: InvitationRow): Invitation {
 export function createAccountsStore() {
   return {
     countUsers: async (db: Executor) =>
-      Number((await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await db
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
 
     userById: (db: Executor, id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
 
@@ -64,7 +71,11 @@ export function createAccountsStore() {
       db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
 
     listUsers(db: Executor, query: UserListQuery, afterId: string | undefined) {
-      let q = db.selectFrom('users').selectAll().orderBy('id').limit(query.limit + 1);
+      let q = db
+        .selectFrom('users')
+        .selectAll()
+        .orderBy('id')
+        .limit(query.limit + 1);
       if (afterId) q = q.where('id', '>', afterId);
       if (query.role) q = q.where('role', '=', query.role);
       if (query.status) q = q.where('status', '=', query.status);
@@ -113,7 +124,11 @@ export function createAccountsStore() {
       db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute(),
 
     async deleteSession(db: Executor, userId: string, sessionId: string): Promise<boolean> {
-      const r = await db.deleteFrom('sessions').where('id', '=', sessionId).where('user_id', '=', userId).executeTakeFirst();
+      const r = await db
+        .deleteFrom('sessions')
+        .where('id', '=', sessionId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
       return r.numDeletedRows > 0n;
     },
 
@@ -134,7 +149,8 @@ export function createAccountsStore() {
     insertInvitation: (db: Executor, row: Insertable<InvitationsTable>) =>
       db.insertInto('invitations').values(row).returningAll().executeTakeFirstOrThrow(),
 
-    invitationById: (db: Executor, id: string) => db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst(),
+    invitationById: (db: Executor, id: string) =>
+      db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst(),
 
     invitationByTokenHash: (db: Executor, tokenHash: string) =>
       db.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).forUpdate().executeTakeFirst(),
@@ -153,7 +169,11 @@ export function createAccountsStore() {
       db.updateTable('invitations').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
 
     listInvitations(db: Executor, query: InvitationListQuery, afterId: string | undefined, now: Date) {
-      let q = db.selectFrom('invitations').selectAll().orderBy('id').limit(query.limit + 1);
+      let q = db
+        .selectFrom('invitations')
+        .selectAll()
+        .orderBy('id')
+        .limit(query.limit + 1);
       if (afterId) q = q.where('id', '>', afterId);
       if (query.q) q = q.where('email', 'ilike', containsPattern(query.q));
       switch (query.state) {

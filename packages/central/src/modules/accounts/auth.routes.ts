@@ -48,7 +48,10 @@ export function registerAuthRoutes(app: App, service: AuthService, cookieSecure:
 
   app.get(
     '/v1/auth/me',
-    { config: { access: 'readonly' }, schema: { tags, summary: 'The signed-in user and CSRF token', response: { 200: SessionInfo } } },
+    {
+      config: { access: 'readonly' },
+      schema: { tags, summary: 'The signed-in user and CSRF token', response: { 200: SessionInfo } },
+    },
     (request) => service.me(requireAuth(request)),
   );
 
@@ -66,13 +69,19 @@ export function registerAuthRoutes(app: App, service: AuthService, cookieSecure:
 
   app.post(
     '/v1/auth/totp/setup',
-    { config: { access: 'readonly' }, schema: { tags, summary: 'Start two-factor setup: a new secret to scan', response: { 200: TotpSetupResponse } } },
+    {
+      config: { access: 'readonly' },
+      schema: { tags, summary: 'Start two-factor setup: a new secret to scan', response: { 200: TotpSetupResponse } },
+    },
     (request) => service.totpSetup(request.actor, requireAuth(request)),
   );
 
   app.post(
     '/v1/auth/totp/enable',
-    { config: { access: 'readonly' }, schema: { tags, summary: 'Turn two-factor on by proving a current code', body: TotpEnableRequest } },
+    {
+      config: { access: 'readonly' },
+      schema: { tags, summary: 'Turn two-factor on by proving a current code', body: TotpEnableRequest },
+    },
     async (request, reply) => {
       await service.totpEnable(request.actor, requireAuth(request), request.body.code);
       return reply.code(204).send();
@@ -81,7 +90,10 @@ export function registerAuthRoutes(app: App, service: AuthService, cookieSecure:
 
   app.post(
     '/v1/auth/totp/disable',
-    { config: { access: 'readonly' }, schema: { tags, summary: 'Turn two-factor off (password and a code)', body: TotpDisableRequest } },
+    {
+      config: { access: 'readonly' },
+      schema: { tags, summary: 'Turn two-factor off (password and a code)', body: TotpDisableRequest },
+    },
     async (request, reply) => {
       await service.totpDisable(request.actor, requireAuth(request), request.body);
       return reply.code(204).send();
@@ -90,7 +102,10 @@ export function registerAuthRoutes(app: App, service: AuthService, cookieSecure:
 
   app.get(
     '/v1/auth/sessions',
-    { config: { access: 'readonly' }, schema: { tags, summary: 'Your active sessions', response: { 200: SessionList } } },
+    {
+      config: { access: 'readonly' },
+      schema: { tags, summary: 'Your active sessions', response: { 200: SessionList } },
+    },
     (request) => {
       const auth = requireAuth(request);
       return service.listSessions(auth.userId, auth.sessionId);

@@ -57,7 +57,11 @@ export function createAuthService(deps: AuthDeps) {
     ] as const) {
       const result = await deps.rateLimiter.hit(bucket, limit, LOGIN_WINDOW_SECONDS);
       if (!result.allowed) {
-        await audit.recordEvent(actor, { action: 'auth.login_rate_limited', outcome: 'denied', details: { email, bucket: bucket.split(':')[0] } });
+        await audit.recordEvent(actor, {
+          action: 'auth.login_rate_limited',
+          outcome: 'denied',
+          details: { email, bucket: bucket.split(':')[0] },
+        });
         throw new AppError('RATE_LIMITED', 'Too many sign-in attempts; wait and try again', {
           headers: { 'retry-after': String(result.retryAfterSeconds) },
           details: { retryAfterSeconds: result.retryAfterSeconds },
@@ -80,9 +84,21 @@ export function createAuthService(deps: AuthDeps) {
         locked_until: locks ? new Date(at.getTime() + LOCKOUT_MS) : lockExpired ? null : current.locked_until,
       });
       const who = { ...actor, actorLabel: user.email };
-      await audit.record(trx, who, { action: 'auth.login_failed', outcome: 'failure', targetType: 'user', targetId: user.id, details: { reason, failures } });
+      await audit.record(trx, who, {
+        action: 'auth.login_failed',
+        outcome: 'failure',
+        targetType: 'user',
+        targetId: user.id,
+        details: { reason, failures },
+      });
       if (locks) {
-        await audit.record(trx, who, { action: 'auth.lockout', outcome: 'denied', targetType: 'user', targetId: user.id, details: { lockedForMinutes: LOCKOUT_MS / 60_000 } });
+        await audit.record(trx, who, {
+          action: 'auth.lockout',
+          outcome: 'denied',
+          targetType: 'user',
+          targetId: user.id,
+          details: { lockedForMinutes: LOCKOUT_MS / 60_000 },
+        });
       }
     });
   }
@@ -116,13 +132,28 @@ export function createAuthService(deps: AuthDeps) {
       const user = await store.userByEmail(db, email);
       const at = now();
       if (user?.locked_until && user.locked_until > at) {
-        await audit.recordEvent({ ...actor, actorLabel: user.email }, { action: 'auth.login_failed', outcome: 'denied', targetType: 'user', targetId: user.id, details: { reason: 'locked' } });
+        await audit.recordEvent(
+          { ...actor, actorLabel: user.email },
+          {
+            action: 'auth.login_failed',
+            outcome: 'denied',
+            targetType: 'user',
+            targetId: user.id,
+            details: { reason: 'locked' },
+          },
+        );
         const minutes = Math.ceil((user.locked_until.getTime() - at.getTime()) / 60_000);
-        throw new AppError('ACCOUNT_LOCKED', `Account locked after repeated failures. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+        throw new AppError(
+          'ACCOUNT_LOCKED',
+          `Account locked after repeated failures. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        );
       }
       const passwordOk = await hasher.verify(user?.password_hash ?? null, input.password);
       if (!user) {
-        await audit.recordEvent({ ...actor, actorLabel: email }, { action: 'auth.login_failed', outcome: 'failure', details: { reason: 'unknown_user' } });
+        await audit.recordEvent(
+          { ...actor, actorLabel: email },
+          { action: 'auth.login_failed', outcome: 'failure', details: { reason: 'unknown_user' } },
+        );
         throw invalidCredentials();
       }
       if (!passwordOk) {
@@ -130,12 +161,22 @@ export function createAuthService(deps: AuthDeps) {
         throw invalidCredentials();
       }
       if (user.status !== 'active') {
-        await audit.recordEvent({ ...actor, actorLabel: user.email }, { action: 'auth.login_failed', outcome: 'denied', targetType: 'user', targetId: user.id, details: { reason: 'disabled' } });
+        await audit.recordEvent(
+          { ...actor, actorLabel: user.email },
+          {
+            action: 'auth.login_failed',
+            outcome: 'denied',
+            targetType: 'user',
+            targetId: user.id,
+            details: { reason: 'disabled' },
+          },
+        );
         throw invalidCredentials();
       }
       let totpStep: number | null = null;
       if (user.totp_enabled && user.totp_secret_enc) {
-        if (!input.totpCode) throw new AppError('TOTP_REQUIRED', 'Enter the six-digit code from your authenticator app');
+        if (!input.totpCode)
+          throw new AppError('TOTP_REQUIRED', 'Enter the six-digit code from your authenticator app');
         const last = user.totp_last_step === null ? null : Number(user.totp_last_step);
         totpStep = matchTotp(keyring.decrypt(user.totp_secret_enc), input.totpCode, at.getTime(), last);
         if (totpStep === null) {
@@ -157,16 +198,24 @@ export function createAuthService(deps: AuthDeps) {
           ...(rehash && { password_hash: rehash }),
         });
         const { token, session } = await issueSession(trx, user, { ip: actor.ip, userAgent: meta.userAgent });
-        await audit.record(trx, { ...actor, actorType: 'user', actorId: user.id, actorLabel: user.email, role: user.role as Role }, {
-          action: 'auth.login',
-          targetType: 'session',
-          targetId: session.id,
-          details: { totp: totpStep !== null },
-        });
+        await audit.record(
+          trx,
+          { ...actor, actorType: 'user', actorId: user.id, actorLabel: user.email, role: user.role as Role },
+          {
+            action: 'auth.login',
+            targetType: 'session',
+            targetId: session.id,
+            details: { totp: totpStep !== null },
+          },
+        );
         return {
           token,
           maxAgeSeconds: SESSION_ABSOLUTE_MS / 1000,
-          info: { user: toUser(updated ?? user, at), csrfToken: session.csrf_token, expiresAt: session.expires_at.toISOString() },
+          info: {
+            user: toUser(updated ?? user, at),
+            csrfToken: session.csrf_token,
+            expiresAt: session.expires_at.toISOString(),
+          },
         };
       });
     },
@@ -221,7 +270,12 @@ export function createAuthService(deps: AuthDeps) {
       await db.transaction().execute(async (trx) => {
         await store.updateUser(trx, user.id, { password_hash: hash, password_changed_at: now(), updated_at: now() });
         const revoked = await store.deleteSessionsOfUser(trx, user.id, auth.sessionId);
-        await audit.record(trx, actor, { action: 'auth.password_change', targetType: 'user', targetId: user.id, details: { otherSessionsRevoked: revoked } });
+        await audit.record(trx, actor, {
+          action: 'auth.password_change',
+          targetType: 'user',
+          targetId: user.id,
+          details: { otherSessionsRevoked: revoked },
+        });
       });
     },
 
@@ -229,9 +283,14 @@ export function createAuthService(deps: AuthDeps) {
       return db.transaction().execute(async (trx) => {
         const user = await store.userForUpdate(trx, auth.userId);
         if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
-        if (user.totp_enabled) throw new AppError('CONFLICT', 'Two-factor authentication is already on; turn it off first');
+        if (user.totp_enabled)
+          throw new AppError('CONFLICT', 'Two-factor authentication is already on; turn it off first');
         const secret = newTotpSecret();
-        await store.updateUser(trx, user.id, { totp_secret_enc: keyring.encrypt(secret), totp_last_step: null, updated_at: now() });
+        await store.updateUser(trx, user.id, {
+          totp_secret_enc: keyring.encrypt(secret),
+          totp_last_step: null,
+          updated_at: now(),
+        });
         await audit.record(trx, actor, { action: 'auth.totp_setup', targetType: 'user', targetId: user.id });
         return { secret, otpauthUrl: otpauthUrl(secret, user.email) };
       });
@@ -244,23 +303,38 @@ export function createAuthService(deps: AuthDeps) {
           throw new AppError('CONFLICT', 'Start two-factor setup first (POST /v1/auth/totp/setup)');
         }
         const step = matchTotp(keyring.decrypt(user.totp_secret_enc), code, now().getTime(), null);
-        if (step === null) throw new AppError('VALIDATION_FAILED', 'Wrong code', { details: { issues: [{ path: ['code'], message: 'does not match' }] } });
+        if (step === null)
+          throw new AppError('VALIDATION_FAILED', 'Wrong code', {
+            details: { issues: [{ path: ['code'], message: 'does not match' }] },
+          });
         await store.updateUser(trx, user.id, { totp_enabled: true, totp_last_step: step, updated_at: now() });
         await audit.record(trx, actor, { action: 'auth.totp_enable', targetType: 'user', targetId: user.id });
       });
     },
 
-    async totpDisable(actor: ActorContext, auth: AuthenticatedSession, input: { password: string; code: string }): Promise<void> {
+    async totpDisable(
+      actor: ActorContext,
+      auth: AuthenticatedSession,
+      input: { password: string; code: string },
+    ): Promise<void> {
       const user = await store.userById(db, auth.userId);
-      if (!user?.totp_enabled || !user.totp_secret_enc) throw new AppError('CONFLICT', 'Two-factor authentication is not on');
+      if (!user?.totp_enabled || !user.totp_secret_enc)
+        throw new AppError('CONFLICT', 'Two-factor authentication is not on');
       const last = user.totp_last_step === null ? null : Number(user.totp_last_step);
       const passwordOk = await hasher.verify(user.password_hash, input.password);
       if (!passwordOk || matchTotp(keyring.decrypt(user.totp_secret_enc), input.code, now().getTime(), last) === null) {
         await recordFailure(actor, user, 'bad_totp_disable');
-        throw new AppError('VALIDATION_FAILED', 'Wrong password or code', { details: { issues: [{ path: [], message: 'password or code does not match' }] } });
+        throw new AppError('VALIDATION_FAILED', 'Wrong password or code', {
+          details: { issues: [{ path: [], message: 'password or code does not match' }] },
+        });
       }
       await db.transaction().execute(async (trx) => {
-        await store.updateUser(trx, user.id, { totp_enabled: false, totp_secret_enc: null, totp_last_step: null, updated_at: now() });
+        await store.updateUser(trx, user.id, {
+          totp_enabled: false,
+          totp_secret_enc: null,
+          totp_last_step: null,
+          updated_at: now(),
+        });
         await audit.record(trx, actor, { action: 'auth.totp_disable', targetType: 'user', targetId: user.id });
       });
     },
@@ -287,7 +361,12 @@ export function createAuthService(deps: AuthDeps) {
     async revokeSession(actor: ActorContext, userId: string, sessionId: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
         if (!(await store.deleteSession(trx, userId, sessionId))) throw new AppError('NOT_FOUND', 'Session not found');
-        await audit.record(trx, actor, { action: 'auth.session_revoke', targetType: 'session', targetId: sessionId, details: { userId } });
+        await audit.record(trx, actor, {
+          action: 'auth.session_revoke',
+          targetType: 'session',
+          targetId: sessionId,
+          details: { userId },
+        });
       });
     },
 
@@ -296,7 +375,12 @@ export function createAuthService(deps: AuthDeps) {
         const user = await store.userById(trx, userId);
         if (!user) throw new AppError('NOT_FOUND', 'User not found');
         const count = await store.deleteSessionsOfUser(trx, userId);
-        await audit.record(trx, actor, { action: 'auth.session_revoke_all', targetType: 'user', targetId: userId, details: { revoked: count } });
+        await audit.record(trx, actor, {
+          action: 'auth.session_revoke_all',
+          targetType: 'user',
+          targetId: userId,
+          details: { revoked: count },
+        });
         return count;
       });
     },

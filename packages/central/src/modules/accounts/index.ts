@@ -43,7 +43,15 @@ export function createAccountsModule(deps: {
     now,
   });
   const publicUrl = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
-  const service = createAccountsService({ db: deps.db, store, audit: deps.audit, hasher, keyring: deps.keyring, publicUrl, now });
+  const service = createAccountsService({
+    db: deps.db,
+    store,
+    audit: deps.audit,
+    hasher,
+    keyring: deps.keyring,
+    publicUrl,
+    now,
+  });
   return {
     service,
     auth,

@@ -42,7 +42,12 @@ export function hashAuditEntry(row: Omit<AuditRow, 'hash'>): string {
 }
 
 function toEntry(row: AuditRow): AuditEntry {
-  return { ...row, occurredAt: row.occurredAt.toISOString(), outcome: row.outcome as AuditEntry['outcome'], actorType: row.actorType as AuditEntry['actorType'] };
+  return {
+    ...row,
+    occurredAt: row.occurredAt.toISOString(),
+    outcome: row.outcome as AuditEntry['outcome'],
+    actorType: row.actorType as AuditEntry['actorType'],
+  };
 }
 
 const VERIFY_BATCH = 1000;
@@ -114,7 +119,13 @@ export function createAuditService(deps: { db: Kysely<DB>; store: AuditStore; no
       if (batch.length < VERIFY_BATCH) break;
       afterSeq = batch.at(-1)?.seq ?? afterSeq;
     }
-    return { ok: true, checked, headSeq: checked > 0 ? expectedSeq - 1 : null, headHash: checked > 0 ? prevHash : null, firstBad: null };
+    return {
+      ok: true,
+      checked,
+      headSeq: checked > 0 ? expectedSeq - 1 : null,
+      headHash: checked > 0 ? prevHash : null,
+      firstBad: null,
+    };
   }
 
   return { record, recordEvent, list, verify };

@@ -84,7 +84,11 @@ export function createAuditStore() {
     },
 
     async list(db: Executor, query: AuditListQuery): Promise<AuditRow[]> {
-      let q = db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(query.limit + 1);
+      let q = db
+        .selectFrom('audit_log')
+        .selectAll()
+        .orderBy('seq', 'desc')
+        .limit(query.limit + 1);
       if (query.cursor) q = q.where('seq', '<', Number(query.cursor));
       if (query.action) q = q.where('action', '=', query.action);
       if (query.actorId) q = q.where('actor_id', '=', query.actorId);

@@ -47,7 +47,12 @@ export function createHostsService(deps: {
           db.transaction().execute(async (trx) => {
             await sites.require(trx, input.siteId);
             const host = toHost(await store.insert(trx, newId(), input, now()));
-            await audit.record(trx, actor, { action: 'host.create', targetType: 'host', targetId: host.id, details: { after: host } });
+            await audit.record(trx, actor, {
+              action: 'host.create',
+              targetType: 'host',
+              targetId: host.id,
+              details: { after: host },
+            });
             return host;
           }),
         {
@@ -65,7 +70,12 @@ export function createHostsService(deps: {
             const before = await requireHost(trx, id);
             const row = await store.update(trx, id, input, now());
             if (!row) throw notFound('Host');
-            await audit.record(trx, actor, { action: 'host.update', targetType: 'host', targetId: id, details: { before, changes: input } });
+            await audit.record(trx, actor, {
+              action: 'host.update',
+              targetType: 'host',
+              targetId: id,
+              details: { before, changes: input },
+            });
             return toHost(row);
           }),
         { unique: () => duplicateHostname(input.hostname ?? '') },
@@ -76,7 +86,12 @@ export function createHostsService(deps: {
       return db.transaction().execute(async (trx) => {
         const before = await requireHost(trx, id);
         if (!(await store.remove(trx, id))) throw notFound('Host');
-        await audit.record(trx, actor, { action: 'host.delete', targetType: 'host', targetId: id, details: { before } });
+        await audit.record(trx, actor, {
+          action: 'host.delete',
+          targetType: 'host',
+          targetId: id,
+          details: { before },
+        });
       });
     },
   };

@@ -42,7 +42,9 @@ export function createHostsStore() {
     get,
 
     list(db: Executor, query: HostListQuery, afterId: string | undefined): Promise<Row[]> {
-      let q = selectHosts(db).orderBy('hosts.id').limit(query.limit + 1);
+      let q = selectHosts(db)
+        .orderBy('hosts.id')
+        .limit(query.limit + 1);
       if (afterId) q = q.where('hosts.id', '>', afterId);
       if (query.siteId) q = q.where('hosts.site_id', '=', query.siteId);
       if (query.practiceId) q = q.where('sites.practice_id', '=', query.practiceId);

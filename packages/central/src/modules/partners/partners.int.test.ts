@@ -6,7 +6,9 @@ type Response = Awaited<ReturnType<Caller['request']>>;
 
 function expectError(res: Response, status: number, code: string) {
   expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as { error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string } };
+  const { error } = res.json() as {
+    error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string };
+  };
   expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
   return error;
 }
@@ -31,25 +33,31 @@ describe.each(testBackends)('partners API on %s', (backend) => {
 
   async function createPartner(input: Record<string, unknown> = {}): Promise<Partner> {
     const s = slug();
-    const res = await admin.request({ method: 'POST', url: '/v1/partners', payload: { name: `Partner ${s}`, slug: s, ...input } });
+    const res = await admin.request({
+      method: 'POST',
+      url: '/v1/partners',
+      payload: { name: `Partner ${s}`, slug: s, ...input },
+    });
     expect(res.statusCode, res.body).toBe(201);
     return res.json();
   }
 
-  /** Every item of a list, walking its pages. */
-  async function listAll(query = '', limit = 200): Promise<Partner[]> {
-    const items: Partner[] = [];
+  /** The pages of a list, walked with its cursors. */
+  async function walkPages(query = '', limit = 200): Promise<Partner[][]> {
+    const pages: Partner[][] = [];
     let cursor: string | null = null;
     do {
       const after: string = cursor ? `&cursor=${cursor}` : '';
       const res = await admin.request({ method: 'GET', url: `/v1/partners?limit=${limit}${query}${after}` });
       expect(res.statusCode, res.body).toBe(200);
       const page = res.json() as { items: Partner[]; nextCursor: string | null };
-      items.push(...page.items);
+      expect(page.items.length).toBeLessThanOrEqual(limit);
+      pages.push(page.items);
       cursor = page.nextCursor;
     } while (cursor);
-    return items;
+    return pages;
   }
+  const listAll = async (query = '') => (await walkPages(query)).flat();
 
   it('creates, reads, lists, changes and deletes a partner', async () => {
     const created = await createPartner({ contactEmail: 'Ops@Example.COM' });
@@ -66,7 +74,13 @@ describe.each(testBackends)('partners API on %s', (backend) => {
       payload: { name: 'Renamed MSP', status: 'suspended', contactEmail: null },
     });
     expect(changed.statusCode, changed.body).toBe(200);
-    expect(changed.json()).toMatchObject({ id: created.id, name: 'Renamed MSP', status: 'suspended', contactEmail: null, slug: created.slug });
+    expect(changed.json()).toMatchObject({
+      id: created.id,
+      name: 'Renamed MSP',
+      status: 'suspended',
+      contactEmail: null,
+      slug: created.slug,
+    });
 
     const deleted = await admin.request({ method: 'DELETE', url: `/v1/partners/${created.id}` });
     expect(deleted.statusCode).toBe(204);
@@ -78,25 +92,17 @@ describe.each(testBackends)('partners API on %s', (backend) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await createPartner({ name: `${tag} ${i}` })).id);
 
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    let pages = 0;
-    do {
-      const after: string = cursor ? `&cursor=${cursor}` : '';
-      const res = await admin.request({ method: 'GET', url: `/v1/partners?limit=2&q=${tag}${after}` });
-      const page = res.json() as { items: Partner[]; nextCursor: string | null };
-      expect(page.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.items.map((p) => p.id));
-      cursor = page.nextCursor;
-      pages += 1;
-    } while (cursor);
-    expect(pages).toBe(3);
-    expect(seen).toEqual(ids);
-    expect(new Set(seen).size).toBe(5);
+    const pages = await walkPages(`&q=${tag}`, 2);
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+    expect(pages.flat().map((p) => p.id)).toEqual(ids);
   });
 
   it('rejects a malformed cursor', async () => {
-    const error = expectError(await admin.request({ method: 'GET', url: '/v1/partners?cursor=bm90LWEtdXVpZA' }), 400, 'VALIDATION_FAILED');
+    const error = expectError(
+      await admin.request({ method: 'GET', url: '/v1/partners?cursor=bm90LWEtdXVpZA' }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(error.details?.issues?.length).toBeGreaterThan(0);
   });
 
@@ -127,12 +133,20 @@ describe.each(testBackends)('partners API on %s', (backend) => {
       { name: 'Bad status', slug: s, status: 'deleted' },
     ];
     for (const payload of cases) {
-      const error = expectError(await admin.request({ method: 'POST', url: '/v1/partners', payload }), 400, 'VALIDATION_FAILED');
+      const error = expectError(
+        await admin.request({ method: 'POST', url: '/v1/partners', payload }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(error.details?.issues?.length, JSON.stringify(payload)).toBeGreaterThan(0);
     }
     const partner = await createPartner();
     for (const payload of [{}, { slug: 'cannot-change' }, { name: '' }]) {
-      expectError(await admin.request({ method: 'PATCH', url: `/v1/partners/${partner.id}`, payload }), 400, 'VALIDATION_FAILED');
+      expectError(
+        await admin.request({ method: 'PATCH', url: `/v1/partners/${partner.id}`, payload }),
+        400,
+        'VALIDATION_FAILED',
+      );
     }
     expectError(await admin.request({ method: 'GET', url: '/v1/partners?limit=500' }), 400, 'VALIDATION_FAILED');
     expectError(await admin.request({ method: 'GET', url: '/v1/partners/not-a-uuid' }), 400, 'VALIDATION_FAILED');
@@ -143,21 +157,37 @@ describe.each(testBackends)('partners API on %s', (backend) => {
   it('answers NOT_FOUND for an id that does not exist', async () => {
     const missing = '01890000-0000-7000-8000-000000000000';
     expectError(await admin.request({ method: 'GET', url: `/v1/partners/${missing}` }), 404, 'NOT_FOUND');
-    expectError(await admin.request({ method: 'PATCH', url: `/v1/partners/${missing}`, payload: { name: 'x' } }), 404, 'NOT_FOUND');
+    expectError(
+      await admin.request({ method: 'PATCH', url: `/v1/partners/${missing}`, payload: { name: 'x' } }),
+      404,
+      'NOT_FOUND',
+    );
     expectError(await admin.request({ method: 'DELETE', url: `/v1/partners/${missing}` }), 404, 'NOT_FOUND');
   });
 
   it('refuses a second partner with the same slug', async () => {
     const first = await createPartner();
-    const res = await admin.request({ method: 'POST', url: '/v1/partners', payload: { name: 'Copy', slug: first.slug } });
+    const res = await admin.request({
+      method: 'POST',
+      url: '/v1/partners',
+      payload: { name: 'Copy', slug: first.slug },
+    });
     expect(expectError(res, 409, 'CONFLICT').message).toContain(first.slug);
   });
 
   it('refuses to delete a partner that still has practices', async () => {
     const partner = await createPartner();
-    const practice = await admin.request({ method: 'POST', url: '/v1/practices', payload: { partnerId: partner.id, name: 'Clinic' } });
+    const practice = await admin.request({
+      method: 'POST',
+      url: '/v1/practices',
+      payload: { partnerId: partner.id, name: 'Clinic' },
+    });
     expect(practice.statusCode, practice.body).toBe(201);
-    const error = expectError(await admin.request({ method: 'DELETE', url: `/v1/partners/${partner.id}` }), 409, 'CONFLICT');
+    const error = expectError(
+      await admin.request({ method: 'DELETE', url: `/v1/partners/${partner.id}` }),
+      409,
+      'CONFLICT',
+    );
     expect(error.message).toBe('The partner still has practices; delete them first');
     expect((await admin.request({ method: 'GET', url: `/v1/partners/${partner.id}` })).statusCode).toBe(200);
   });
@@ -167,25 +197,59 @@ describe.each(testBackends)('partners API on %s', (backend) => {
     expect((await readonly.request({ method: 'GET', url: `/v1/partners/${partner.id}` })).statusCode).toBe(200);
     expect((await readonly.request({ method: 'GET', url: '/v1/partners' })).statusCode).toBe(200);
     const s = slug();
-    expectError(await readonly.request({ method: 'POST', url: '/v1/partners', payload: { name: 'No', slug: s } }), 403, 'FORBIDDEN');
-    expectError(await readonly.request({ method: 'PATCH', url: `/v1/partners/${partner.id}`, payload: { name: 'No' } }), 403, 'FORBIDDEN');
+    expectError(
+      await readonly.request({ method: 'POST', url: '/v1/partners', payload: { name: 'No', slug: s } }),
+      403,
+      'FORBIDDEN',
+    );
+    expectError(
+      await readonly.request({ method: 'PATCH', url: `/v1/partners/${partner.id}`, payload: { name: 'No' } }),
+      403,
+      'FORBIDDEN',
+    );
     expectError(await readonly.request({ method: 'DELETE', url: `/v1/partners/${partner.id}` }), 403, 'FORBIDDEN');
 
-    const created = await operator.request({ method: 'POST', url: '/v1/partners', payload: { name: 'By operator', slug: s } });
+    const created = await operator.request({
+      method: 'POST',
+      url: '/v1/partners',
+      payload: { name: 'By operator', slug: s },
+    });
     expect(created.statusCode, created.body).toBe(201);
-    const changed = await operator.request({ method: 'PATCH', url: `/v1/partners/${partner.id}`, payload: { name: 'Operator rename' } });
+    const changed = await operator.request({
+      method: 'PATCH',
+      url: `/v1/partners/${partner.id}`,
+      payload: { name: 'Operator rename' },
+    });
     expect(changed.statusCode, changed.body).toBe(200);
     expectError(await operator.request({ method: 'DELETE', url: `/v1/partners/${partner.id}` }), 403, 'FORBIDDEN');
-    expect((await admin.request({ method: 'GET', url: `/v1/partners/${partner.id}` })).json()).toMatchObject({ name: 'Operator rename' });
+    expect((await admin.request({ method: 'GET', url: `/v1/partners/${partner.id}` })).json()).toMatchObject({
+      name: 'Operator rename',
+    });
   });
 
   it('asks anonymous callers to sign in', async () => {
     const partner = await createPartner();
     expectError(await t.anonymous.request({ method: 'GET', url: '/v1/partners' }), 401, 'UNAUTHENTICATED');
-    expectError(await t.anonymous.request({ method: 'GET', url: `/v1/partners/${partner.id}` }), 401, 'UNAUTHENTICATED');
-    expectError(await t.anonymous.request({ method: 'POST', url: '/v1/partners', payload: { name: 'x', slug: slug() } }), 401, 'UNAUTHENTICATED');
-    expectError(await t.anonymous.request({ method: 'PATCH', url: `/v1/partners/${partner.id}`, payload: { name: 'x' } }), 401, 'UNAUTHENTICATED');
-    expectError(await t.anonymous.request({ method: 'DELETE', url: `/v1/partners/${partner.id}` }), 401, 'UNAUTHENTICATED');
+    expectError(
+      await t.anonymous.request({ method: 'GET', url: `/v1/partners/${partner.id}` }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    expectError(
+      await t.anonymous.request({ method: 'POST', url: '/v1/partners', payload: { name: 'x', slug: slug() } }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    expectError(
+      await t.anonymous.request({ method: 'PATCH', url: `/v1/partners/${partner.id}`, payload: { name: 'x' } }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    expectError(
+      await t.anonymous.request({ method: 'DELETE', url: `/v1/partners/${partner.id}` }),
+      401,
+      'UNAUTHENTICATED',
+    );
   });
 
   it('audits every change with who made it', async () => {
@@ -195,8 +259,11 @@ describe.each(testBackends)('partners API on %s', (backend) => {
 
     const res = await admin.request({ method: 'GET', url: `/v1/admin/audit?targetId=${partner.id}` });
     expect(res.statusCode, res.body).toBe(200);
-    const entries = (res.json() as { items: Array<{ action: string; actorId: string | null; targetType: string; outcome: string }> }).items;
+    const entries = (
+      res.json() as { items: Array<{ action: string; actorId: string | null; targetType: string; outcome: string }> }
+    ).items;
     expect(entries.map((e) => e.action)).toEqual(['partner.delete', 'partner.update', 'partner.create']);
-    for (const entry of entries) expect(entry).toMatchObject({ actorId: admin.userId, targetType: 'partner', outcome: 'success' });
+    for (const entry of entries)
+      expect(entry).toMatchObject({ actorId: admin.userId, targetType: 'partner', outcome: 'success' });
   });
 });

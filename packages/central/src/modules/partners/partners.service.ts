@@ -9,7 +9,12 @@ import { decodeCursor, toPage } from '../../platform/pagination';
 import type { AuditService } from '../audit';
 import { type PartnersStore, toPartner } from './partners.store';
 
-export function createPartnersService(deps: { db: Kysely<DB>; store: PartnersStore; audit: AuditService; now?: () => Date }) {
+export function createPartnersService(deps: {
+  db: Kysely<DB>;
+  store: PartnersStore;
+  audit: AuditService;
+  now?: () => Date;
+}) {
   const { db, store, audit } = deps;
   const now = deps.now ?? (() => new Date());
 
@@ -35,11 +40,17 @@ export function createPartnersService(deps: { db: Kysely<DB>; store: PartnersSto
       try {
         return await db.transaction().execute(async (trx) => {
           const partner = toPartner(await store.insert(trx, newId(), input, now()));
-          await audit.record(trx, actor, { action: 'partner.create', targetType: 'partner', targetId: partner.id, details: { after: partner } });
+          await audit.record(trx, actor, {
+            action: 'partner.create',
+            targetType: 'partner',
+            targetId: partner.id,
+            details: { after: partner },
+          });
           return partner;
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new AppError('CONFLICT', `A partner with slug "${input.slug}" already exists`);
+        if (isUniqueViolation(error))
+          throw new AppError('CONFLICT', `A partner with slug "${input.slug}" already exists`);
         throw error;
       }
     },
@@ -66,10 +77,16 @@ export function createPartnersService(deps: { db: Kysely<DB>; store: PartnersSto
         await db.transaction().execute(async (trx) => {
           const before = await store.get(trx, id);
           if (!before || !(await store.remove(trx, id))) throw notFound('Partner');
-          await audit.record(trx, actor, { action: 'partner.delete', targetType: 'partner', targetId: id, details: { before: toPartner(before) } });
+          await audit.record(trx, actor, {
+            action: 'partner.delete',
+            targetType: 'partner',
+            targetId: id,
+            details: { before: toPartner(before) },
+          });
         });
       } catch (error) {
-        if (isForeignKeyViolation(error)) throw new AppError('CONFLICT', 'The partner still has practices; delete them first');
+        if (isForeignKeyViolation(error))
+          throw new AppError('CONFLICT', 'The partner still has practices; delete them first');
         throw error;
       }
     },

@@ -21,7 +21,11 @@ export function toPartner(row: Row): Partner {
 export function createPartnersStore() {
   return {
     async list(db: Executor, query: PartnerListQuery, afterId: string | undefined): Promise<Row[]> {
-      let q = db.selectFrom('partners').selectAll().orderBy('id').limit(query.limit + 1);
+      let q = db
+        .selectFrom('partners')
+        .selectAll()
+        .orderBy('id')
+        .limit(query.limit + 1);
       if (afterId) q = q.where('id', '>', afterId);
       if (query.status) q = q.where('status', '=', query.status);
       if (query.q) {

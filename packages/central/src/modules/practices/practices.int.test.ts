@@ -6,7 +6,9 @@ type Response = Awaited<ReturnType<Caller['request']>>;
 
 function expectError(res: Response, status: number, code: string) {
   expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as { error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string } };
+  const { error } = res.json() as {
+    error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string };
+  };
   expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
   return error;
 }
@@ -34,9 +36,9 @@ describe.each(testBackends)('practices API on %s', (backend) => {
   const createPractice = (input: Record<string, unknown> = {}) =>
     create<Practice>('/v1/practices', { partnerId: partner.id, name: unique('Clinic'), ...input });
 
-  /** Every item of the list, walking its pages. */
-  async function listAll(query = '', limit = 200): Promise<Practice[]> {
-    const items: Practice[] = [];
+  /** The pages of a list, walked with its cursors. */
+  async function walkPages(query = '', limit = 200): Promise<Practice[][]> {
+    const pages: Practice[][] = [];
     let cursor: string | null = null;
     do {
       const after: string = cursor ? `&cursor=${cursor}` : '';
@@ -44,11 +46,12 @@ describe.each(testBackends)('practices API on %s', (backend) => {
       expect(res.statusCode, res.body).toBe(200);
       const page = res.json() as { items: Practice[]; nextCursor: string | null };
       expect(page.items.length).toBeLessThanOrEqual(limit);
-      items.push(...page.items);
+      pages.push(page.items);
       cursor = page.nextCursor;
     } while (cursor);
-    return items;
+    return pages;
   }
+  const listAll = async (query = '') => (await walkPages(query)).flat();
   const listIds = async (query: string) => (await listAll(query)).map((p) => p.id);
 
   beforeAll(async () => {
@@ -64,7 +67,11 @@ describe.each(testBackends)('practices API on %s', (backend) => {
 
   it('creates, reads, lists, changes and deletes a practice', async () => {
     const created = await createPractice({ contactEmail: 'Front.Desk@Clinic.example' });
-    expect(created).toMatchObject({ partnerId: partner.id, status: 'active', contactEmail: 'front.desk@clinic.example' });
+    expect(created).toMatchObject({
+      partnerId: partner.id,
+      status: 'active',
+      contactEmail: 'front.desk@clinic.example',
+    });
 
     const got = await admin.request({ method: 'GET', url: `/v1/practices/${created.id}` });
     expect(got.statusCode).toBe(200);
@@ -77,7 +84,13 @@ describe.each(testBackends)('practices API on %s', (backend) => {
       payload: { name: 'Renamed Clinic', status: 'inactive', contactEmail: null },
     });
     expect(changed.statusCode, changed.body).toBe(200);
-    expect(changed.json()).toMatchObject({ id: created.id, partnerId: partner.id, name: 'Renamed Clinic', status: 'inactive', contactEmail: null });
+    expect(changed.json()).toMatchObject({
+      id: created.id,
+      partnerId: partner.id,
+      name: 'Renamed Clinic',
+      status: 'inactive',
+      contactEmail: null,
+    });
 
     expect((await admin.request({ method: 'DELETE', url: `/v1/practices/${created.id}` })).statusCode).toBe(204);
     expectError(await admin.request({ method: 'GET', url: `/v1/practices/${created.id}` }), 404, 'NOT_FOUND');
@@ -88,22 +101,9 @@ describe.each(testBackends)('practices API on %s', (backend) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await createPractice({ name: `${tag} ${i}` })).id);
 
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    let pages = 0;
-    do {
-      const after: string = cursor ? `&cursor=${cursor}` : '';
-      const page = (await admin.request({ method: 'GET', url: `/v1/practices?limit=2&q=${tag}${after}` })).json() as {
-        items: Practice[];
-        nextCursor: string | null;
-      };
-      expect(page.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.items.map((p) => p.id));
-      cursor = page.nextCursor;
-      pages += 1;
-    } while (cursor);
-    expect(pages).toBe(3);
-    expect(seen).toEqual(ids);
+    const pages = await walkPages(`&q=${tag}`, 2);
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+    expect(pages.flat().map((p) => p.id)).toEqual(ids);
   });
 
   it('filters by partner and status and searches names case-insensitively, wildcards taken literally', async () => {
@@ -138,11 +138,19 @@ describe.each(testBackends)('practices API on %s', (backend) => {
       { partnerId: partner.id, name: 'Bad status', status: 'suspended' },
     ];
     for (const payload of cases) {
-      const error = expectError(await admin.request({ method: 'POST', url: '/v1/practices', payload }), 400, 'VALIDATION_FAILED');
+      const error = expectError(
+        await admin.request({ method: 'POST', url: '/v1/practices', payload }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(error.details?.issues?.length, JSON.stringify(payload)).toBeGreaterThan(0);
     }
     for (const payload of [{}, { partnerId: partner.id }, { name: 'x'.repeat(201) }, { status: 1 }]) {
-      const error = expectError(await admin.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload }), 400, 'VALIDATION_FAILED');
+      const error = expectError(
+        await admin.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(error.details?.issues?.length).toBeGreaterThan(0);
     }
     expect((await listAll()).length).toBe(before);
@@ -151,11 +159,19 @@ describe.each(testBackends)('practices API on %s', (backend) => {
 
   it('answers NOT_FOUND for a missing practice and for a missing partner on create', async () => {
     expectError(await admin.request({ method: 'GET', url: `/v1/practices/${MISSING_ID}` }), 404, 'NOT_FOUND');
-    expectError(await admin.request({ method: 'PATCH', url: `/v1/practices/${MISSING_ID}`, payload: { name: 'x' } }), 404, 'NOT_FOUND');
+    expectError(
+      await admin.request({ method: 'PATCH', url: `/v1/practices/${MISSING_ID}`, payload: { name: 'x' } }),
+      404,
+      'NOT_FOUND',
+    );
     expectError(await admin.request({ method: 'DELETE', url: `/v1/practices/${MISSING_ID}` }), 404, 'NOT_FOUND');
 
     const before = (await listAll()).length;
-    const res = await admin.request({ method: 'POST', url: '/v1/practices', payload: { partnerId: MISSING_ID, name: 'Orphan' } });
+    const res = await admin.request({
+      method: 'POST',
+      url: '/v1/practices',
+      payload: { partnerId: MISSING_ID, name: 'Orphan' },
+    });
     expect(expectError(res, 404, 'NOT_FOUND').message).toBe('Partner not found');
     expect((await listAll()).length).toBe(before);
   });
@@ -163,7 +179,11 @@ describe.each(testBackends)('practices API on %s', (backend) => {
   it('refuses to delete a practice that still has sites', async () => {
     const practice = await createPractice();
     const site = await create<{ id: string }>('/v1/sites', { practiceId: practice.id, name: 'Main office' });
-    const error = expectError(await admin.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 409, 'CONFLICT');
+    const error = expectError(
+      await admin.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }),
+      409,
+      'CONFLICT',
+    );
     expect(error.message).toBe('The practice still has sites; delete them first');
 
     expect((await admin.request({ method: 'DELETE', url: `/v1/sites/${site.id}` })).statusCode).toBe(204);
@@ -176,14 +196,24 @@ describe.each(testBackends)('practices API on %s', (backend) => {
     expect((await readonly.request({ method: 'GET', url: '/v1/practices' })).statusCode).toBe(200);
     const body = { partnerId: partner.id, name: 'By someone' };
     expectError(await readonly.request({ method: 'POST', url: '/v1/practices', payload: body }), 403, 'FORBIDDEN');
-    expectError(await readonly.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { name: 'No' } }), 403, 'FORBIDDEN');
+    expectError(
+      await readonly.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { name: 'No' } }),
+      403,
+      'FORBIDDEN',
+    );
     expectError(await readonly.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 403, 'FORBIDDEN');
 
     expect((await operator.request({ method: 'POST', url: '/v1/practices', payload: body })).statusCode).toBe(201);
-    const changed = await operator.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { name: 'Operator rename' } });
+    const changed = await operator.request({
+      method: 'PATCH',
+      url: `/v1/practices/${practice.id}`,
+      payload: { name: 'Operator rename' },
+    });
     expect(changed.statusCode, changed.body).toBe(200);
     expectError(await operator.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 403, 'FORBIDDEN');
-    expect((await admin.request({ method: 'GET', url: `/v1/practices/${practice.id}` })).json()).toMatchObject({ name: 'Operator rename' });
+    expect((await admin.request({ method: 'GET', url: `/v1/practices/${practice.id}` })).json()).toMatchObject({
+      name: 'Operator rename',
+    });
   });
 
   it('asks anonymous callers to sign in', async () => {
@@ -191,8 +221,16 @@ describe.each(testBackends)('practices API on %s', (backend) => {
     const anon = t.anonymous;
     expectError(await anon.request({ method: 'GET', url: '/v1/practices' }), 401, 'UNAUTHENTICATED');
     expectError(await anon.request({ method: 'GET', url: `/v1/practices/${practice.id}` }), 401, 'UNAUTHENTICATED');
-    expectError(await anon.request({ method: 'POST', url: '/v1/practices', payload: { partnerId: partner.id, name: 'x' } }), 401, 'UNAUTHENTICATED');
-    expectError(await anon.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { name: 'x' } }), 401, 'UNAUTHENTICATED');
+    expectError(
+      await anon.request({ method: 'POST', url: '/v1/practices', payload: { partnerId: partner.id, name: 'x' } }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    expectError(
+      await anon.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { name: 'x' } }),
+      401,
+      'UNAUTHENTICATED',
+    );
     expectError(await anon.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 401, 'UNAUTHENTICATED');
   });
 
@@ -203,7 +241,11 @@ describe.each(testBackends)('practices API on %s', (backend) => {
 
     const res = await admin.request({ method: 'GET', url: `/v1/admin/audit?targetId=${practice.id}` });
     expect(res.statusCode, res.body).toBe(200);
-    const entries = (res.json() as { items: Array<{ action: string; actorId: string | null; targetType: string; details: Record<string, unknown> }> }).items;
+    const entries = (
+      res.json() as {
+        items: Array<{ action: string; actorId: string | null; targetType: string; details: Record<string, unknown> }>;
+      }
+    ).items;
     expect(entries.map((e) => [e.action, e.actorId])).toEqual([
       ['practice.delete', admin.userId],
       ['practice.update', operator.userId],

@@ -1,4 +1,10 @@
-import { Practice, PracticeCreateRequest, PracticeListQuery, PracticePage, PracticeUpdateRequest } from '@osiris/protocol';
+import {
+  Practice,
+  PracticeCreateRequest,
+  PracticeListQuery,
+  PracticePage,
+  PracticeUpdateRequest,
+} from '@osiris/protocol';
 import { registerCrudRoutes } from '../../platform/crud-routes';
 import type { App } from '../../platform/http';
 import type { PracticesService } from './practices.service';

@@ -78,7 +78,12 @@ export function createPracticesService(deps: {
           db.transaction().execute(async (trx) => {
             const before = await requirePractice(trx, id);
             if (!(await store.remove(trx, id))) throw notFound('Practice');
-            await audit.record(trx, actor, { action: 'practice.delete', targetType: 'practice', targetId: id, details: { before } });
+            await audit.record(trx, actor, {
+              action: 'practice.delete',
+              targetType: 'practice',
+              targetId: id,
+              details: { before },
+            });
           }),
         { foreignKey: () => new AppError('CONFLICT', 'The practice still has sites; delete them first') },
       );

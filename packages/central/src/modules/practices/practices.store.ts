@@ -21,7 +21,11 @@ export function toPractice(row: Row): Practice {
 export function createPracticesStore() {
   return {
     list(db: Executor, query: PracticeListQuery, afterId: string | undefined): Promise<Row[]> {
-      let q = db.selectFrom('practices').selectAll().orderBy('id').limit(query.limit + 1);
+      let q = db
+        .selectFrom('practices')
+        .selectAll()
+        .orderBy('id')
+        .limit(query.limit + 1);
       if (afterId) q = q.where('id', '>', afterId);
       if (query.partnerId) q = q.where('partner_id', '=', query.partnerId);
       if (query.status) q = q.where('status', '=', query.status);

@@ -6,7 +6,9 @@ type Response = Awaited<ReturnType<Caller['request']>>;
 
 function expectError(res: Response, status: number, code: string) {
   expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as { error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string } };
+  const { error } = res.json() as {
+    error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string };
+  };
   expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
   return error;
 }
@@ -31,14 +33,17 @@ describe.each(testBackends)('sites API on %s', (backend) => {
   async function createTenant(): Promise<{ partner: Partner; practice: Practice }> {
     const slug = unique('msp');
     const p = await create<Partner>('/v1/partners', { name: `MSP ${slug}`, slug });
-    return { partner: p, practice: await create<Practice>('/v1/practices', { partnerId: p.id, name: `Clinic ${slug}` }) };
+    return {
+      partner: p,
+      practice: await create<Practice>('/v1/practices', { partnerId: p.id, name: `Clinic ${slug}` }),
+    };
   }
   const createSite = (input: Record<string, unknown> = {}) =>
     create<Site>('/v1/sites', { practiceId: practice.id, name: unique('Site'), ...input });
 
-  /** Every item of the list, walking its pages. */
-  async function listAll(query = '', limit = 200): Promise<Site[]> {
-    const items: Site[] = [];
+  /** The pages of a list, walked with its cursors. */
+  async function walkPages(query = '', limit = 200): Promise<Site[][]> {
+    const pages: Site[][] = [];
     let cursor: string | null = null;
     do {
       const after: string = cursor ? `&cursor=${cursor}` : '';
@@ -46,11 +51,12 @@ describe.each(testBackends)('sites API on %s', (backend) => {
       expect(res.statusCode, res.body).toBe(200);
       const page = res.json() as { items: Site[]; nextCursor: string | null };
       expect(page.items.length).toBeLessThanOrEqual(limit);
-      items.push(...page.items);
+      pages.push(page.items);
       cursor = page.nextCursor;
     } while (cursor);
-    return items;
+    return pages;
   }
+  const listAll = async (query = '') => (await walkPages(query)).flat();
   const listIds = async (query: string) => (await listAll(query)).map((s) => s.id);
 
   beforeAll(async () => {
@@ -66,7 +72,13 @@ describe.each(testBackends)('sites API on %s', (backend) => {
 
   it('creates, reads, lists, changes and deletes a site, naming its partner', async () => {
     const created = await createSite({ address: '1 Main St, Springfield' });
-    expect(created).toMatchObject({ practiceId: practice.id, partnerId: partner.id, timezone: 'UTC', status: 'active', address: '1 Main St, Springfield' });
+    expect(created).toMatchObject({
+      practiceId: practice.id,
+      partnerId: partner.id,
+      timezone: 'UTC',
+      status: 'active',
+      address: '1 Main St, Springfield',
+    });
 
     const got = await admin.request({ method: 'GET', url: `/v1/sites/${created.id}` });
     expect(got.statusCode).toBe(200);
@@ -98,22 +110,9 @@ describe.each(testBackends)('sites API on %s', (backend) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await createSite({ name: `${tag} ${i}` })).id);
 
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    let pages = 0;
-    do {
-      const after: string = cursor ? `&cursor=${cursor}` : '';
-      const page = (await admin.request({ method: 'GET', url: `/v1/sites?limit=2&q=${tag}${after}` })).json() as {
-        items: Site[];
-        nextCursor: string | null;
-      };
-      expect(page.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.items.map((s) => s.id));
-      cursor = page.nextCursor;
-      pages += 1;
-    } while (cursor);
-    expect(pages).toBe(3);
-    expect(seen).toEqual(ids);
+    const pages = await walkPages(`&q=${tag}`, 2);
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+    expect(pages.flat().map((s) => s.id)).toEqual(ids);
   });
 
   it('filters by practice, partner and status and searches name or address, wildcards taken literally', async () => {
@@ -148,12 +147,25 @@ describe.each(testBackends)('sites API on %s', (backend) => {
       { name: 'No practice' },
     ];
     for (const payload of cases) {
-      const error = expectError(await admin.request({ method: 'POST', url: '/v1/sites', payload }), 400, 'VALIDATION_FAILED');
+      const error = expectError(
+        await admin.request({ method: 'POST', url: '/v1/sites', payload }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(error.details?.issues?.length, JSON.stringify(payload)).toBeGreaterThan(0);
     }
     const other = await createTenant();
-    for (const payload of [{}, { practiceId: other.practice.id }, { timezone: 'Nowhere/Else' }, { address: 'x'.repeat(501) }]) {
-      const error = expectError(await admin.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload }), 400, 'VALIDATION_FAILED');
+    for (const payload of [
+      {},
+      { practiceId: other.practice.id },
+      { timezone: 'Nowhere/Else' },
+      { address: 'x'.repeat(501) },
+    ]) {
+      const error = expectError(
+        await admin.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(error.details?.issues?.length).toBeGreaterThan(0);
     }
     expect((await listAll()).length).toBe(before);
@@ -162,11 +174,19 @@ describe.each(testBackends)('sites API on %s', (backend) => {
 
   it('answers NOT_FOUND for a missing site and for a missing practice on create', async () => {
     expectError(await admin.request({ method: 'GET', url: `/v1/sites/${MISSING_ID}` }), 404, 'NOT_FOUND');
-    expectError(await admin.request({ method: 'PATCH', url: `/v1/sites/${MISSING_ID}`, payload: { name: 'x' } }), 404, 'NOT_FOUND');
+    expectError(
+      await admin.request({ method: 'PATCH', url: `/v1/sites/${MISSING_ID}`, payload: { name: 'x' } }),
+      404,
+      'NOT_FOUND',
+    );
     expectError(await admin.request({ method: 'DELETE', url: `/v1/sites/${MISSING_ID}` }), 404, 'NOT_FOUND');
 
     const before = (await listAll()).length;
-    const res = await admin.request({ method: 'POST', url: '/v1/sites', payload: { practiceId: MISSING_ID, name: 'Orphan' } });
+    const res = await admin.request({
+      method: 'POST',
+      url: '/v1/sites',
+      payload: { practiceId: MISSING_ID, name: 'Orphan' },
+    });
     expect(expectError(res, 404, 'NOT_FOUND').message).toBe('Practice not found');
     expect((await listAll()).length).toBe(before);
   });
@@ -187,14 +207,24 @@ describe.each(testBackends)('sites API on %s', (backend) => {
     expect((await readonly.request({ method: 'GET', url: '/v1/sites' })).statusCode).toBe(200);
     const body = { practiceId: practice.id, name: 'By someone' };
     expectError(await readonly.request({ method: 'POST', url: '/v1/sites', payload: body }), 403, 'FORBIDDEN');
-    expectError(await readonly.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'No' } }), 403, 'FORBIDDEN');
+    expectError(
+      await readonly.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'No' } }),
+      403,
+      'FORBIDDEN',
+    );
     expectError(await readonly.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 403, 'FORBIDDEN');
 
     expect((await operator.request({ method: 'POST', url: '/v1/sites', payload: body })).statusCode).toBe(201);
-    const changed = await operator.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'Operator rename' } });
+    const changed = await operator.request({
+      method: 'PATCH',
+      url: `/v1/sites/${site.id}`,
+      payload: { name: 'Operator rename' },
+    });
     expect(changed.statusCode, changed.body).toBe(200);
     expectError(await operator.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 403, 'FORBIDDEN');
-    expect((await admin.request({ method: 'GET', url: `/v1/sites/${site.id}` })).json()).toMatchObject({ name: 'Operator rename' });
+    expect((await admin.request({ method: 'GET', url: `/v1/sites/${site.id}` })).json()).toMatchObject({
+      name: 'Operator rename',
+    });
   });
 
   it('asks anonymous callers to sign in', async () => {
@@ -202,8 +232,16 @@ describe.each(testBackends)('sites API on %s', (backend) => {
     const anon = t.anonymous;
     expectError(await anon.request({ method: 'GET', url: '/v1/sites' }), 401, 'UNAUTHENTICATED');
     expectError(await anon.request({ method: 'GET', url: `/v1/sites/${site.id}` }), 401, 'UNAUTHENTICATED');
-    expectError(await anon.request({ method: 'POST', url: '/v1/sites', payload: { practiceId: practice.id, name: 'x' } }), 401, 'UNAUTHENTICATED');
-    expectError(await anon.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'x' } }), 401, 'UNAUTHENTICATED');
+    expectError(
+      await anon.request({ method: 'POST', url: '/v1/sites', payload: { practiceId: practice.id, name: 'x' } }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    expectError(
+      await anon.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'x' } }),
+      401,
+      'UNAUTHENTICATED',
+    );
     expectError(await anon.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 401, 'UNAUTHENTICATED');
   });
 
@@ -214,7 +252,11 @@ describe.each(testBackends)('sites API on %s', (backend) => {
 
     const res = await admin.request({ method: 'GET', url: `/v1/admin/audit?targetId=${site.id}` });
     expect(res.statusCode, res.body).toBe(200);
-    const entries = (res.json() as { items: Array<{ action: string; actorId: string | null; targetType: string; details: Record<string, unknown> }> }).items;
+    const entries = (
+      res.json() as {
+        items: Array<{ action: string; actorId: string | null; targetType: string; details: Record<string, unknown> }>;
+      }
+    ).items;
     expect(entries.map((e) => [e.action, e.actorId])).toEqual([
       ['site.delete', admin.userId],
       ['site.update', operator.userId],

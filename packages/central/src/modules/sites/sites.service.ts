@@ -44,7 +44,12 @@ export function createSitesService(deps: {
           db.transaction().execute(async (trx) => {
             await practices.require(trx, input.practiceId);
             const site = toSite(await store.insert(trx, newId(), input, now()));
-            await audit.record(trx, actor, { action: 'site.create', targetType: 'site', targetId: site.id, details: { after: site } });
+            await audit.record(trx, actor, {
+              action: 'site.create',
+              targetType: 'site',
+              targetId: site.id,
+              details: { after: site },
+            });
             return site;
           }),
         // The practice was deleted between the check and the insert.
@@ -57,7 +62,12 @@ export function createSitesService(deps: {
         const before = await requireSite(trx, id);
         const row = await store.update(trx, id, input, now());
         if (!row) throw notFound('Site');
-        await audit.record(trx, actor, { action: 'site.update', targetType: 'site', targetId: id, details: { before, changes: input } });
+        await audit.record(trx, actor, {
+          action: 'site.update',
+          targetType: 'site',
+          targetId: id,
+          details: { before, changes: input },
+        });
         return toSite(row);
       });
     },
@@ -68,7 +78,12 @@ export function createSitesService(deps: {
           db.transaction().execute(async (trx) => {
             const before = await requireSite(trx, id);
             if (!(await store.remove(trx, id))) throw notFound('Site');
-            await audit.record(trx, actor, { action: 'site.delete', targetType: 'site', targetId: id, details: { before } });
+            await audit.record(trx, actor, {
+              action: 'site.delete',
+              targetType: 'site',
+              targetId: id,
+              details: { before },
+            });
           }),
         { foreignKey: () => new AppError('CONFLICT', 'The site still has hosts; delete them first') },
       );

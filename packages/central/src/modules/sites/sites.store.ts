@@ -39,7 +39,9 @@ export function createSitesStore() {
     get,
 
     list(db: Executor, query: SiteListQuery, afterId: string | undefined): Promise<Row[]> {
-      let q = selectSites(db).orderBy('sites.id').limit(query.limit + 1);
+      let q = selectSites(db)
+        .orderBy('sites.id')
+        .limit(query.limit + 1);
       if (afterId) q = q.where('sites.id', '>', afterId);
       if (query.practiceId) q = q.where('sites.practice_id', '=', query.practiceId);
       if (query.partnerId) q = q.where('practices.partner_id', '=', query.partnerId);
