@@ -63,7 +63,7 @@ export function fromDatabaseError(error: unknown): AppError | undefined {
     });
   }
   if (err?.code === '23505') return new AppError('CONFLICT', 'An object with the same unique value already exists');
-  if (err?.code === '23503') {
+  if (err?.code === '23503' || err?.code === '23001') {
     return new AppError('CONFLICT', 'The object is referenced by or refers to another object', { cause: error });
   }
   return undefined;

@@ -182,3 +182,5 @@ export async function startTestApp(backend: Backend, overrides: Partial<Config> 
     },
   };
 }
+
+export { createPasswordHasher } from '../modules/accounts';

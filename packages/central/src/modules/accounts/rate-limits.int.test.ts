@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditEntry, SessionInfo } from '@osiris/protocol';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../app';
+import type { App } from '../../platform/http';
+import { startTestApp, type TestApp, testBackends, testConfig } from '../../testing';
+
+function expectError(res: LightMyRequestResponse, status: number, code: string) {
+  expect(res.statusCode, res.body).toBe(status);
+  const { error } = res.json() as { error: { code: string; message: string; details?: unknown; requestId: string } };
+  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
+  return error;
+}
+
+function expectRetryAfter(res: LightMyRequestResponse, windowSeconds: number): number {
+  const seconds = Number(res.headers['retry-after']);
+  expect(Number.isInteger(seconds), `retry-after: ${res.headers['retry-after']}`).toBe(true);
+  expect(seconds).toBeGreaterThanOrEqual(1);
+  expect(seconds).toBeLessThanOrEqual(windowSeconds);
+  return seconds;
+}
+
+/**
+ * Counters use fixed windows aligned to the epoch on the real clock. Start a burst only when the
+ * current window has a few seconds left, so it cannot straddle two windows.
+ */
+async function awayFromWindowEdge(windowSeconds: number, marginMs = 5000): Promise<void> {
+  const windowMs = windowSeconds * 1000;
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
+/** A distinct client address per test, so tests do not share per-IP counters. */
+let nextIp = 0;
+const freshIp = () => `10.${Math.floor(Math.random() * 200)}.${++nextIp}.${Math.floor(Math.random() * 250) + 1}`;
+const uniqueEmail = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}@test.example`;
+const newPassword = () => `pw-${randomBytes(12).toString('hex')}`;
+
+function attemptLogin(app: App, email: string, password: string, ip: string) {
+  return app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password }, remoteAddress: ip });
+}
+
+describe.each(testBackends)('rate limits on %s', (backend) => {
+  describe('sign-in attempts per account', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp(backend, { LOGIN_LIMIT_PER_ACCOUNT: 3 });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('refuses the fourth attempt for one email, even with the right password and from other addresses', async () => {
+      const email = uniqueEmail('limited');
+      const password = newPassword();
+      const userId = await t.createUser('readonly', email, password);
+      const bystander = uniqueEmail('bystander');
+      const bystanderPassword = newPassword();
+      await t.createUser('readonly', bystander, bystanderPassword);
+      await awayFromWindowEdge(15 * 60);
+
+      for (let i = 0; i < 3; i++) {
+        expectError(await attemptLogin(t.app, email, `wrong-password-${i}`, freshIp()), 401, 'INVALID_CREDENTIALS');
+      }
+      const limited = await attemptLogin(t.app, email.toUpperCase(), password, freshIp());
+      const error = expectError(limited, 429, 'RATE_LIMITED');
+      const retry = expectRetryAfter(limited, 15 * 60);
+      expect(error.details).toEqual({ retryAfterSeconds: retry });
+      expect(limited.cookies.find((c) => c.name === 'osiris_session')).toBeUndefined();
+
+      // Another account is not affected.
+      expect((await attemptLogin(t.app, bystander, bystanderPassword, freshIp())).statusCode).toBe(200);
+
+      const admin = await t.loginAs('admin');
+      const audit = await admin.request({ method: 'GET', url: '/v1/admin/audit?action=auth.login_rate_limited' });
+      const entries = audit.json().items as AuditEntry[];
+      expect(entries.some((e) => e.details.email === email && e.details.bucket === 'login-account')).toBe(true);
+      // The limited attempt never reached the password check: the failure count stays at 3.
+      const failed = await admin.request({ method: 'GET', url: `/v1/admin/audit?action=auth.login_failed&targetId=${userId}` });
+      expect(failed.json().items).toHaveLength(3);
+    });
+  });
+
+  describe('sign-in attempts per address', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp(backend, { LOGIN_LIMIT_PER_IP: 3 });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('refuses the fourth attempt from one address whatever the email', async () => {
+      const ip = freshIp();
+      await awayFromWindowEdge(15 * 60);
+      for (let i = 0; i < 3; i++) {
+        expectError(await attemptLogin(t.app, uniqueEmail(`spray${i}`), 'guessed-password', ip), 401, 'INVALID_CREDENTIALS');
+      }
+      const limited = await attemptLogin(t.app, uniqueEmail('spray3'), 'guessed-password', ip);
+      expectError(limited, 429, 'RATE_LIMITED');
+      expectRetryAfter(limited, 15 * 60);
+
+      // Another address still gets an answer.
+      expectError(await attemptLogin(t.app, uniqueEmail('other'), 'guessed-password', freshIp()), 401, 'INVALID_CREDENTIALS');
+    });
+  });
+
+  describe('all requests per address', () => {
+    let t: TestApp;
+    let cookie = '';
+    beforeAll(async () => {
+      t = await startTestApp(backend, { RATE_LIMIT_PER_MINUTE: 5 });
+      const email = uniqueEmail('reader');
+      const password = newPassword();
+      await t.createUser('readonly', email, password);
+      const res = await attemptLogin(t.app, email, password, freshIp());
+      expect(res.statusCode, res.body).toBe(200);
+      cookie = `osiris_session=${res.cookies.find((c) => c.name === 'osiris_session')?.value}`;
+      expect((res.json() as SessionInfo).user.email).toBe(email);
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const get = (app: App, url: string, ip: string) => app.inject({ method: 'GET', url, headers: { cookie }, remoteAddress: ip });
+
+    it('answers the sixth request in a minute from one address with 429; health probes are exempt', async () => {
+      const ip = freshIp();
+      await awayFromWindowEdge(60);
+      for (let i = 0; i < 5; i++) expect((await get(t.app, '/v1/partners', ip)).statusCode, `request ${i + 1}`).toBe(200);
+      const limited = await get(t.app, '/v1/partners', ip);
+      expectError(limited, 429, 'RATE_LIMITED');
+      expectRetryAfter(limited, 60);
+      // Anonymous or not, the address is limited.
+      expectError(await t.app.inject({ method: 'GET', url: '/v1/partners', remoteAddress: ip }), 429, 'RATE_LIMITED');
+
+      for (let i = 0; i < 10; i++) {
+        const health = await get(t.app, '/healthz', ip);
+        expect(health.statusCode).toBe(200);
+        expect(health.json()).toEqual({ status: 'ok' });
+      }
+      expect((await get(t.app, '/v1/partners', freshIp())).statusCode).toBe(200);
+    });
+
+    it('shares the counts between replicas on one database', async () => {
+      const replica = await buildApp({ config: testConfig({ RATE_LIMIT_PER_MINUTE: 5 }), database: t.database });
+      try {
+        await replica.app.ready();
+        const ip = freshIp();
+        await awayFromWindowEdge(60);
+        for (let i = 0; i < 3; i++) expect((await get(t.app, '/v1/partners', ip)).statusCode, `A ${i + 1}`).toBe(200);
+        // The replica accepts the session made on the first app, and counts on from 3.
+        for (let i = 0; i < 2; i++) expect((await get(replica.app, '/v1/partners', ip)).statusCode, `B ${i + 1}`).toBe(200);
+        expectError(await get(t.app, '/v1/partners', ip), 429, 'RATE_LIMITED');
+        expectError(await get(replica.app, '/v1/partners', ip), 429, 'RATE_LIMITED');
+      } finally {
+        await replica.app.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,20 @@
+import { runLoginBench } from './login.bench';
+
+/** `npm run bench -- <name> [--postgres]`: one registry of benchmarks, each prints its own report. */
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  login: runLoginBench,
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const bench = name ? BENCHES[name] : undefined;
+if (!bench) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [--postgres]\n`);
+  process.exit(2);
+}
+bench(rest).then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`bench ${name} failed: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);
