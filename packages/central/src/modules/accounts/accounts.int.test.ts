@@ -102,9 +102,15 @@ describe.each(testBackends)('user administration on %s', (backend) => {
     const again = await t.login(user.email, user.password);
     expect((await me(again)).json().user.role).toBe('operator');
 
-    const entries = await admin.request({ method: 'GET', url: `/v1/admin/audit?action=user.update&targetId=${user.id}` });
+    const entries = await admin.request({
+      method: 'GET',
+      url: `/v1/admin/audit?action=user.update&targetId=${user.id}`,
+    });
     const entry = (entries.json().items as AuditEntry[])[0];
-    expect(entry).toMatchObject({ actorId: admin.userId, details: { before: { role: 'readonly' }, changes: { role: 'operator' }, sessionsRevoked: 1 } });
+    expect(entry).toMatchObject({
+      actorId: admin.userId,
+      details: { before: { role: 'readonly' }, changes: { role: 'operator' }, sessionsRevoked: 1 },
+    });
   });
 
   it('renaming keeps the user’s sessions', async () => {
@@ -175,7 +181,10 @@ describe.each(testBackends)('user administration on %s', (backend) => {
     expect((await me(operator)).json().user.role).toBe('operator');
     expectError(await t.anonymous.request({ method: 'GET', url: '/v1/admin/users' }), 401, 'UNAUTHENTICATED');
 
-    const denied = await admin.request({ method: 'GET', url: `/v1/admin/audit?action=security.access_denied&actorId=${operator.userId}` });
+    const denied = await admin.request({
+      method: 'GET',
+      url: `/v1/admin/audit?action=security.access_denied&actorId=${operator.userId}`,
+    });
     const entries = denied.json().items as AuditEntry[];
     expect(entries.length).toBeGreaterThanOrEqual(2);
     expect(entries[0]).toMatchObject({ outcome: 'denied', details: { required: 'admin', role: 'operator' } });

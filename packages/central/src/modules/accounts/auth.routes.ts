@@ -1,13 +1,4 @@
-import {
-  LoginRequest,
-  PasswordChangeRequest,
-  SessionInfo,
-  SessionList,
-  SessionParams,
-  TotpDisableRequest,
-  TotpEnableRequest,
-  TotpSetupResponse,
-} from '@osiris/protocol';
+import { LoginRequest, SessionInfo, SessionList, SessionParams } from '@osiris/protocol';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '../../platform/auth';
 import { type App, requireAuth } from '../../platform/http';
 import type { AuthService } from './auth.service';
@@ -53,51 +44,6 @@ export function registerAuthRoutes(app: App, service: AuthService, cookieSecure:
       schema: { tags, summary: 'The signed-in user and CSRF token', response: { 200: SessionInfo } },
     },
     (request) => service.me(requireAuth(request)),
-  );
-
-  app.post(
-    '/v1/auth/password',
-    {
-      config: { access: 'readonly' },
-      schema: { tags, summary: 'Change your password; ends your other sessions', body: PasswordChangeRequest },
-    },
-    async (request, reply) => {
-      await service.changePassword(request.actor, requireAuth(request), request.body);
-      return reply.code(204).send();
-    },
-  );
-
-  app.post(
-    '/v1/auth/totp/setup',
-    {
-      config: { access: 'readonly' },
-      schema: { tags, summary: 'Start two-factor setup: a new secret to scan', response: { 200: TotpSetupResponse } },
-    },
-    (request) => service.totpSetup(request.actor, requireAuth(request)),
-  );
-
-  app.post(
-    '/v1/auth/totp/enable',
-    {
-      config: { access: 'readonly' },
-      schema: { tags, summary: 'Turn two-factor on by proving a current code', body: TotpEnableRequest },
-    },
-    async (request, reply) => {
-      await service.totpEnable(request.actor, requireAuth(request), request.body.code);
-      return reply.code(204).send();
-    },
-  );
-
-  app.post(
-    '/v1/auth/totp/disable',
-    {
-      config: { access: 'readonly' },
-      schema: { tags, summary: 'Turn two-factor off (password and a code)', body: TotpDisableRequest },
-    },
-    async (request, reply) => {
-      await service.totpDisable(request.actor, requireAuth(request), request.body);
-      return reply.code(204).send();
-    },
   );
 
   app.get(

@@ -1,4 +1,4 @@
-import type { LoginRequest, PasswordChangeRequest, Role, Session, SessionInfo } from '@osiris/protocol';
+import type { LoginRequest, Role, Session, SessionInfo } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
 import type { ActorContext, Executor } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
@@ -9,17 +9,17 @@ import type { RateLimiter } from '../../platform/rate-limit';
 import type { Keyring } from '../../platform/secrets';
 import type { AuditService } from '../audit';
 import { type AccountsStore, toUser, type UserRow } from './accounts.store';
+import type { FailureCounter } from './lockout';
 import { type PasswordHasher, passwordProblem } from './password';
-import { matchTotp, newTotpSecret, otpauthUrl } from './totp';
+import { matchTotp } from './totp';
 
 export const SESSION_IDLE_MS = 12 * 3600_000;
 export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60_000;
 const TOUCH_EVERY_MS = 60_000;
 const LOGIN_WINDOW_SECONDS = 15 * 60;
 
 export interface AuthDeps {
+  recordFailure: FailureCounter;
   db: Kysely<DB>;
   store: AccountsStore;
   audit: AuditService;
@@ -48,7 +48,7 @@ export function passwordPolicyError(password: string, email: string): AppError |
 }
 
 export function createAuthService(deps: AuthDeps) {
-  const { db, store, audit, hasher, keyring, now } = deps;
+  const { db, store, audit, hasher, keyring, now, recordFailure } = deps;
 
   async function enforceLoginLimits(actor: ActorContext, email: string): Promise<void> {
     for (const [bucket, limit] of [
@@ -70,37 +70,12 @@ export function createAuthService(deps: AuthDeps) {
     }
   }
 
-  /** Count a failure; the fifth in a row locks the account for 15 minutes. Audited with the change. */
-  async function recordFailure(actor: ActorContext, user: UserRow, reason: string): Promise<void> {
-    await db.transaction().execute(async (trx) => {
-      const current = await store.userForUpdate(trx, user.id);
-      if (!current) return;
-      const at = now();
-      const lockExpired = current.locked_until !== null && current.locked_until <= at;
-      const failures = (lockExpired ? 0 : current.failed_login_count) + 1;
-      const locks = failures >= MAX_FAILED_LOGINS;
-      await store.updateUser(trx, user.id, {
-        failed_login_count: locks ? 0 : failures,
-        locked_until: locks ? new Date(at.getTime() + LOCKOUT_MS) : lockExpired ? null : current.locked_until,
-      });
-      const who = { ...actor, actorLabel: user.email };
-      await audit.record(trx, who, {
-        action: 'auth.login_failed',
-        outcome: 'failure',
-        targetType: 'user',
-        targetId: user.id,
-        details: { reason, failures },
-      });
-      if (locks) {
-        await audit.record(trx, who, {
-          action: 'auth.lockout',
-          outcome: 'denied',
-          targetType: 'user',
-          targetId: user.id,
-          details: { lockedForMinutes: LOCKOUT_MS / 60_000 },
-        });
-      }
-    });
+  /** A sign-in refused before the password counted (locked or disabled account). */
+  function auditRefusedLogin(actor: ActorContext, user: UserRow, reason: 'locked' | 'disabled'): Promise<void> {
+    return audit.recordEvent(
+      { ...actor, actorLabel: user.email },
+      { action: 'auth.login_failed', outcome: 'denied', targetType: 'user', targetId: user.id, details: { reason } },
+    );
   }
 
   async function issueSession(trx: Executor, user: UserRow, meta: { ip: string | null; userAgent: string | null }) {
@@ -132,16 +107,7 @@ export function createAuthService(deps: AuthDeps) {
       const user = await store.userByEmail(db, email);
       const at = now();
       if (user?.locked_until && user.locked_until > at) {
-        await audit.recordEvent(
-          { ...actor, actorLabel: user.email },
-          {
-            action: 'auth.login_failed',
-            outcome: 'denied',
-            targetType: 'user',
-            targetId: user.id,
-            details: { reason: 'locked' },
-          },
-        );
+        await auditRefusedLogin(actor, user, 'locked');
         const minutes = Math.ceil((user.locked_until.getTime() - at.getTime()) / 60_000);
         throw new AppError(
           'ACCOUNT_LOCKED',
@@ -161,16 +127,7 @@ export function createAuthService(deps: AuthDeps) {
         throw invalidCredentials();
       }
       if (user.status !== 'active') {
-        await audit.recordEvent(
-          { ...actor, actorLabel: user.email },
-          {
-            action: 'auth.login_failed',
-            outcome: 'denied',
-            targetType: 'user',
-            targetId: user.id,
-            details: { reason: 'disabled' },
-          },
-        );
+        await auditRefusedLogin(actor, user, 'disabled');
         throw invalidCredentials();
       }
       let totpStep: number | null = null;
@@ -252,90 +209,6 @@ export function createAuthService(deps: AuthDeps) {
       await db.transaction().execute(async (trx) => {
         await store.deleteSession(trx, auth.userId, auth.sessionId);
         await audit.record(trx, actor, { action: 'auth.logout', targetType: 'session', targetId: auth.sessionId });
-      });
-    },
-
-    async changePassword(actor: ActorContext, auth: AuthenticatedSession, input: PasswordChangeRequest): Promise<void> {
-      const user = await store.userById(db, auth.userId);
-      if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
-      if (!(await hasher.verify(user.password_hash, input.currentPassword))) {
-        await recordFailure(actor, user, 'bad_current_password');
-        throw new AppError('VALIDATION_FAILED', 'Current password is wrong', {
-          details: { issues: [{ path: ['currentPassword'], message: 'does not match', code: 'wrong_password' }] },
-        });
-      }
-      const weak = passwordPolicyError(input.newPassword, user.email);
-      if (weak) throw weak;
-      const hash = await hasher.hash(input.newPassword);
-      await db.transaction().execute(async (trx) => {
-        await store.updateUser(trx, user.id, { password_hash: hash, password_changed_at: now(), updated_at: now() });
-        const revoked = await store.deleteSessionsOfUser(trx, user.id, auth.sessionId);
-        await audit.record(trx, actor, {
-          action: 'auth.password_change',
-          targetType: 'user',
-          targetId: user.id,
-          details: { otherSessionsRevoked: revoked },
-        });
-      });
-    },
-
-    async totpSetup(actor: ActorContext, auth: AuthenticatedSession): Promise<{ secret: string; otpauthUrl: string }> {
-      return db.transaction().execute(async (trx) => {
-        const user = await store.userForUpdate(trx, auth.userId);
-        if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
-        if (user.totp_enabled)
-          throw new AppError('CONFLICT', 'Two-factor authentication is already on; turn it off first');
-        const secret = newTotpSecret();
-        await store.updateUser(trx, user.id, {
-          totp_secret_enc: keyring.encrypt(secret),
-          totp_last_step: null,
-          updated_at: now(),
-        });
-        await audit.record(trx, actor, { action: 'auth.totp_setup', targetType: 'user', targetId: user.id });
-        return { secret, otpauthUrl: otpauthUrl(secret, user.email) };
-      });
-    },
-
-    async totpEnable(actor: ActorContext, auth: AuthenticatedSession, code: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        const user = await store.userForUpdate(trx, auth.userId);
-        if (!user?.totp_secret_enc || user.totp_enabled) {
-          throw new AppError('CONFLICT', 'Start two-factor setup first (POST /v1/auth/totp/setup)');
-        }
-        const step = matchTotp(keyring.decrypt(user.totp_secret_enc), code, now().getTime(), null);
-        if (step === null)
-          throw new AppError('VALIDATION_FAILED', 'Wrong code', {
-            details: { issues: [{ path: ['code'], message: 'does not match' }] },
-          });
-        await store.updateUser(trx, user.id, { totp_enabled: true, totp_last_step: step, updated_at: now() });
-        await audit.record(trx, actor, { action: 'auth.totp_enable', targetType: 'user', targetId: user.id });
-      });
-    },
-
-    async totpDisable(
-      actor: ActorContext,
-      auth: AuthenticatedSession,
-      input: { password: string; code: string },
-    ): Promise<void> {
-      const user = await store.userById(db, auth.userId);
-      if (!user?.totp_enabled || !user.totp_secret_enc)
-        throw new AppError('CONFLICT', 'Two-factor authentication is not on');
-      const last = user.totp_last_step === null ? null : Number(user.totp_last_step);
-      const passwordOk = await hasher.verify(user.password_hash, input.password);
-      if (!passwordOk || matchTotp(keyring.decrypt(user.totp_secret_enc), input.code, now().getTime(), last) === null) {
-        await recordFailure(actor, user, 'bad_totp_disable');
-        throw new AppError('VALIDATION_FAILED', 'Wrong password or code', {
-          details: { issues: [{ path: [], message: 'password or code does not match' }] },
-        });
-      }
-      await db.transaction().execute(async (trx) => {
-        await store.updateUser(trx, user.id, {
-          totp_enabled: false,
-          totp_secret_enc: null,
-          totp_last_step: null,
-          updated_at: now(),
-        });
-        await audit.record(trx, actor, { action: 'auth.totp_disable', targetType: 'user', targetId: user.id });
       });
     },
 

@@ -9,6 +9,9 @@ import { registerAccountsRoutes } from './accounts.routes';
 import { createAccountsService } from './accounts.service';
 import { createAccountsStore } from './accounts.store';
 import { registerAuthRoutes } from './auth.routes';
+import { registerCredentialsRoutes } from './credentials.routes';
+import { createCredentialsService } from './credentials.service';
+import { createFailureCounter } from './lockout';
 import { createAuthService } from './auth.service';
 import { createPasswordHasher } from './password';
 
@@ -32,31 +35,24 @@ export function createAccountsModule(deps: {
     iterations: config.ARGON2_ITERATIONS,
     parallelism: config.ARGON2_PARALLELISM,
   });
+  const base = { db: deps.db, store, audit: deps.audit, hasher, keyring: deps.keyring, now };
+  const recordFailure = createFailureCounter(base);
   const auth = createAuthService({
-    db: deps.db,
-    store,
-    audit: deps.audit,
-    hasher,
-    keyring: deps.keyring,
+    ...base,
+    recordFailure,
     rateLimiter: deps.rateLimiter,
     limits: { perIp: config.LOGIN_LIMIT_PER_IP, perAccount: config.LOGIN_LIMIT_PER_ACCOUNT },
-    now,
   });
+  const credentials = createCredentialsService({ ...base, recordFailure });
   const publicUrl = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
-  const service = createAccountsService({
-    db: deps.db,
-    store,
-    audit: deps.audit,
-    hasher,
-    keyring: deps.keyring,
-    publicUrl,
-    now,
-  });
+  const service = createAccountsService({ ...base, publicUrl });
   return {
     service,
     auth,
+    credentials,
     routes(app: App) {
       registerAuthRoutes(app, auth, config.COOKIE_SECURE);
+      registerCredentialsRoutes(app, credentials);
       registerAccountsRoutes(app, service, auth);
     },
   };

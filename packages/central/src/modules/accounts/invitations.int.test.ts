@@ -39,8 +39,16 @@ describe.each(testBackends)('invitations on %s', (backend) => {
     await t?.close();
   });
 
-  async function invite(address: string, role: Role = 'operator', extra: Record<string, unknown> = {}): Promise<Created> {
-    const res = await admin.request({ method: 'POST', url: '/v1/admin/invitations', payload: { email: address, role, ...extra } });
+  async function invite(
+    address: string,
+    role: Role = 'operator',
+    extra: Record<string, unknown> = {},
+  ): Promise<Created> {
+    const res = await admin.request({
+      method: 'POST',
+      url: '/v1/admin/invitations',
+      payload: { email: address, role, ...extra },
+    });
     expect(res.statusCode, res.body).toBe(201);
     return res.json() as Created;
   }
@@ -64,7 +72,8 @@ describe.each(testBackends)('invitations on %s', (backend) => {
       acceptedAt: null,
       revokedAt: null,
     });
-    const lifetime = new Date(created.invitation.expiresAt).getTime() - new Date(created.invitation.createdAt).getTime();
+    const lifetime =
+      new Date(created.invitation.expiresAt).getTime() - new Date(created.invitation.createdAt).getTime();
     expect(lifetime).toBe(72 * HOUR);
     expect(created.token.length).toBeGreaterThanOrEqual(32);
     const url = new URL(created.acceptUrl);
@@ -78,7 +87,10 @@ describe.each(testBackends)('invitations on %s', (backend) => {
     expect(listed.json().items).toHaveLength(1);
     expect(listed.body).not.toContain(created.token);
 
-    const entries = await admin.request({ method: 'GET', url: `/v1/admin/audit?action=invitation.create&targetId=${created.invitation.id}` });
+    const entries = await admin.request({
+      method: 'GET',
+      url: `/v1/admin/audit?action=invitation.create&targetId=${created.invitation.id}`,
+    });
     expect(entries.json().items).toHaveLength(1);
     expect(JSON.stringify(entries.json())).not.toContain(created.token);
   });
@@ -90,7 +102,13 @@ describe.each(testBackends)('invitations on %s', (backend) => {
     const res = await accept(token, password, '  Olivia Operator ');
     expect(res.statusCode, res.body).toBe(201);
     const user = res.json() as User;
-    expect(user).toMatchObject({ email: address, name: 'Olivia Operator', role: 'operator', status: 'active', totpEnabled: false });
+    expect(user).toMatchObject({
+      email: address,
+      name: 'Olivia Operator',
+      role: 'operator',
+      status: 'active',
+      totpEnabled: false,
+    });
 
     const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: address, password } });
     expect(login.statusCode, login.body).toBe(200);
@@ -99,8 +117,14 @@ describe.each(testBackends)('invitations on %s', (backend) => {
     expectError(await accept(token), 404, 'NOT_FOUND');
     const listed = await admin.request({ method: 'GET', url: `/v1/admin/invitations?q=${address}` });
     expect(listed.json().items[0]).toMatchObject({ id: invitation.id, acceptedAt: expect.any(String) });
-    const audit = await admin.request({ method: 'GET', url: `/v1/admin/audit?action=invitation.accept&targetId=${user.id}` });
-    expect((audit.json().items as AuditEntry[])[0]).toMatchObject({ actorId: user.id, details: { invitationId: invitation.id, role: 'operator' } });
+    const audit = await admin.request({
+      method: 'GET',
+      url: `/v1/admin/audit?action=invitation.accept&targetId=${user.id}`,
+    });
+    expect((audit.json().items as AuditEntry[])[0]).toMatchObject({
+      actorId: user.id,
+      details: { invitationId: invitation.id, role: 'operator' },
+    });
   });
 
   it('lets exactly one of two simultaneous accepts of one token succeed', async () => {
@@ -132,8 +156,15 @@ describe.each(testBackends)('invitations on %s', (backend) => {
     expect(revoked.statusCode, revoked.body).toBe(200);
     expect(revoked.json()).toMatchObject({ id: invitation.id, revokedAt: expect.any(String) });
     expectError(await accept(token), 404, 'NOT_FOUND');
-    expectError(await admin.request({ method: 'DELETE', url: `/v1/admin/invitations/${invitation.id}` }), 409, 'CONFLICT');
-    const failed = await admin.request({ method: 'GET', url: `/v1/admin/audit?action=invitation.accept_failed&targetId=${invitation.id}` });
+    expectError(
+      await admin.request({ method: 'DELETE', url: `/v1/admin/invitations/${invitation.id}` }),
+      409,
+      'CONFLICT',
+    );
+    const failed = await admin.request({
+      method: 'GET',
+      url: `/v1/admin/audit?action=invitation.accept_failed&targetId=${invitation.id}`,
+    });
     expect(failed.json().items.length).toBeGreaterThanOrEqual(1);
   });
 
@@ -145,7 +176,11 @@ describe.each(testBackends)('invitations on %s', (backend) => {
   it('refuses a second pending invitation for the same email until the first is revoked', async () => {
     const address = email();
     const first = await invite(address);
-    const dup = await admin.request({ method: 'POST', url: '/v1/admin/invitations', payload: { email: address.toUpperCase(), role: 'admin' } });
+    const dup = await admin.request({
+      method: 'POST',
+      url: '/v1/admin/invitations',
+      payload: { email: address.toUpperCase(), role: 'admin' },
+    });
     expectError(dup, 409, 'CONFLICT');
     await admin.request({ method: 'DELETE', url: `/v1/admin/invitations/${first.invitation.id}` });
     const second = await invite(address, 'admin');
@@ -155,7 +190,11 @@ describe.each(testBackends)('invitations on %s', (backend) => {
   it('refuses to invite the email of an existing user', async () => {
     const existing = email('existing');
     await t.createUser('readonly', existing, newPassword());
-    const res = await admin.request({ method: 'POST', url: '/v1/admin/invitations', payload: { email: existing, role: 'operator' } });
+    const res = await admin.request({
+      method: 'POST',
+      url: '/v1/admin/invitations',
+      payload: { email: existing, role: 'operator' },
+    });
     expectError(res, 409, 'CONFLICT');
     expect(await listIds(`q=${existing}&state=pending`)).toEqual([]);
   });
@@ -193,14 +232,23 @@ describe.each(testBackends)('invitations on %s', (backend) => {
     t.clock.advance(HOUR + 1000);
 
     const q = `q=${tag}`;
-    const ids = { pending: pending.invitation.id, accepted: accepted.invitation.id, revoked: revoked.invitation.id, expired: expiring.invitation.id };
+    const ids = {
+      pending: pending.invitation.id,
+      accepted: accepted.invitation.id,
+      revoked: revoked.invitation.id,
+      expired: expiring.invitation.id,
+    };
     const all = await listIds(q);
     for (const id of Object.values(ids)) expect(all).toContain(id);
     for (const [state, id] of Object.entries(ids)) {
       const listed = (await listIds(`${q}&state=${state}`)).filter((x) => Object.values(ids).includes(x));
       expect(listed, state).toEqual([id]);
     }
-    expectError(await admin.request({ method: 'GET', url: '/v1/admin/invitations?state=lost' }), 400, 'VALIDATION_FAILED');
+    expectError(
+      await admin.request({ method: 'GET', url: '/v1/admin/invitations?state=lost' }),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('is for admins only', async () => {
@@ -208,7 +256,11 @@ describe.each(testBackends)('invitations on %s', (backend) => {
     const readonly = await t.loginAs('readonly');
     for (const caller of [operator, readonly]) {
       expectError(
-        await caller.request({ method: 'POST', url: '/v1/admin/invitations', payload: { email: email(), role: 'admin' } }),
+        await caller.request({
+          method: 'POST',
+          url: '/v1/admin/invitations',
+          payload: { email: email(), role: 'admin' },
+        }),
         403,
         'FORBIDDEN',
       );

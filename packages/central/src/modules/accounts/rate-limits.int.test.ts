@@ -77,7 +77,10 @@ describe.each(testBackends)('rate limits on %s', (backend) => {
       const entries = audit.json().items as AuditEntry[];
       expect(entries.some((e) => e.details.email === email && e.details.bucket === 'login-account')).toBe(true);
       // The limited attempt never reached the password check: the failure count stays at 3.
-      const failed = await admin.request({ method: 'GET', url: `/v1/admin/audit?action=auth.login_failed&targetId=${userId}` });
+      const failed = await admin.request({
+        method: 'GET',
+        url: `/v1/admin/audit?action=auth.login_failed&targetId=${userId}`,
+      });
       expect(failed.json().items).toHaveLength(3);
     });
   });
@@ -95,14 +98,22 @@ describe.each(testBackends)('rate limits on %s', (backend) => {
       const ip = freshIp();
       await awayFromWindowEdge(15 * 60);
       for (let i = 0; i < 3; i++) {
-        expectError(await attemptLogin(t.app, uniqueEmail(`spray${i}`), 'guessed-password', ip), 401, 'INVALID_CREDENTIALS');
+        expectError(
+          await attemptLogin(t.app, uniqueEmail(`spray${i}`), 'guessed-password', ip),
+          401,
+          'INVALID_CREDENTIALS',
+        );
       }
       const limited = await attemptLogin(t.app, uniqueEmail('spray3'), 'guessed-password', ip);
       expectError(limited, 429, 'RATE_LIMITED');
       expectRetryAfter(limited, 15 * 60);
 
       // Another address still gets an answer.
-      expectError(await attemptLogin(t.app, uniqueEmail('other'), 'guessed-password', freshIp()), 401, 'INVALID_CREDENTIALS');
+      expectError(
+        await attemptLogin(t.app, uniqueEmail('other'), 'guessed-password', freshIp()),
+        401,
+        'INVALID_CREDENTIALS',
+      );
     });
   });
 
@@ -123,12 +134,14 @@ describe.each(testBackends)('rate limits on %s', (backend) => {
       await t?.close();
     });
 
-    const get = (app: App, url: string, ip: string) => app.inject({ method: 'GET', url, headers: { cookie }, remoteAddress: ip });
+    const get = (app: App, url: string, ip: string) =>
+      app.inject({ method: 'GET', url, headers: { cookie }, remoteAddress: ip });
 
     it('answers the sixth request in a minute from one address with 429; health probes are exempt', async () => {
       const ip = freshIp();
       await awayFromWindowEdge(60);
-      for (let i = 0; i < 5; i++) expect((await get(t.app, '/v1/partners', ip)).statusCode, `request ${i + 1}`).toBe(200);
+      for (let i = 0; i < 5; i++)
+        expect((await get(t.app, '/v1/partners', ip)).statusCode, `request ${i + 1}`).toBe(200);
       const limited = await get(t.app, '/v1/partners', ip);
       expectError(limited, 429, 'RATE_LIMITED');
       expectRetryAfter(limited, 60);
@@ -151,7 +164,8 @@ describe.each(testBackends)('rate limits on %s', (backend) => {
         await awayFromWindowEdge(60);
         for (let i = 0; i < 3; i++) expect((await get(t.app, '/v1/partners', ip)).statusCode, `A ${i + 1}`).toBe(200);
         // The replica accepts the session made on the first app, and counts on from 3.
-        for (let i = 0; i < 2; i++) expect((await get(replica.app, '/v1/partners', ip)).statusCode, `B ${i + 1}`).toBe(200);
+        for (let i = 0; i < 2; i++)
+          expect((await get(replica.app, '/v1/partners', ip)).statusCode, `B ${i + 1}`).toBe(200);
         expectError(await get(t.app, '/v1/partners', ip), 429, 'RATE_LIMITED');
         expectError(await get(replica.app, '/v1/partners', ip), 429, 'RATE_LIMITED');
       } finally {
