@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import Fastify from 'fastify';
+import type { DestinationStream } from 'pino';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import { createAccountsModule } from './modules/accounts';
@@ -24,6 +25,8 @@ export interface AppDeps {
   config: Config;
   database: Database;
   now?: () => Date;
+  /** Where logs go (default stdout); tests capture them here. */
+  logStream?: DestinationStream;
 }
 
 /** Build Central Command: every plugin and module, no listen(). Tests build the same app. */
@@ -31,7 +34,7 @@ export async function buildApp(deps: AppDeps) {
   const { config, database } = deps;
   const { db } = database;
   const app = Fastify({
-    logger: loggerOptions(config.LOG_LEVEL),
+    logger: deps.logStream ? { ...loggerOptions(config.LOG_LEVEL), stream: deps.logStream } : loggerOptions(config.LOG_LEVEL),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     genReqId: () => crypto.randomUUID(),
