@@ -21,6 +21,8 @@ import type { PasswordHasher } from './password';
 
 /** Arbitrary constant naming the lock under which the first admin is created (one per database). */
 const BOOTSTRAP_LOCK_KEY = 72_616_003;
+/** Arbitrary constant naming the lock that serialises role and status changes of users. */
+const ADMIN_CHANGE_LOCK_KEY = 72_616_004;
 
 export interface AccountsDeps {
   db: Kysely<DB>;
@@ -81,6 +83,11 @@ export function createAccountsService(deps: AccountsDeps) {
 
     async update(actor: ActorContext, id: string, input: UserUpdateRequest): Promise<User> {
       return db.transaction().execute(async (trx) => {
+        // Role and status changes take turns, so two admins disabling each other at once cannot
+        // both pass the last-admin check.
+        if (input.role !== undefined || input.status !== undefined) {
+          await sql`SELECT pg_advisory_xact_lock(${sql.lit(ADMIN_CHANGE_LOCK_KEY)})`.execute(trx);
+        }
         const before = await store.userForUpdate(trx, id);
         if (!before) throw notFound('User');
         const demotes = input.role !== undefined && input.role !== before.role;

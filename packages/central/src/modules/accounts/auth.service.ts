@@ -36,6 +36,14 @@ export interface IssuedSession {
   info: SessionInfo;
 }
 
+function lockedError(until: Date, at: Date): AppError {
+  const minutes = Math.ceil((until.getTime() - at.getTime()) / 60_000);
+  return new AppError(
+    'ACCOUNT_LOCKED',
+    `Account locked after repeated failures. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+  );
+}
+
 const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'Invalid email or password');
 
 export function passwordPolicyError(password: string, email: string): AppError | null {
@@ -108,11 +116,7 @@ export function createAuthService(deps: AuthDeps) {
       const at = now();
       if (user?.locked_until && user.locked_until > at) {
         await auditRefusedLogin(actor, user, 'locked');
-        const minutes = Math.ceil((user.locked_until.getTime() - at.getTime()) / 60_000);
-        throw new AppError(
-          'ACCOUNT_LOCKED',
-          `Account locked after repeated failures. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-        );
+        throw lockedError(user.locked_until, at);
       }
       const passwordOk = await hasher.verify(user?.password_hash ?? null, input.password);
       if (!user) {
@@ -142,7 +146,15 @@ export function createAuthService(deps: AuthDeps) {
         }
       }
       const rehash = hasher.needsRehash(user.password_hash) ? await hasher.hash(input.password) : null;
-      return db.transaction().execute(async (trx) => {
+      const outcome = await db.transaction().execute(async (trx) => {
+        // Decide again under the row lock: a lock set, or this TOTP step used, by a request that
+        // ran alongside this one wins (no code replay, no lock cleared by a lucky parallel guess).
+        const current = await store.userForUpdate(trx, user.id);
+        if (!current || current.status !== 'active') return { refused: 'disabled' as const };
+        if (current.locked_until && current.locked_until > at)
+          return { refused: 'locked' as const, until: current.locked_until };
+        const lastStep = current.totp_last_step === null ? null : Number(current.totp_last_step);
+        if (totpStep !== null && lastStep !== null && totpStep <= lastStep) return { refused: 'replay' as const };
         if (meta.previousToken) {
           const previous = await store.sessionWithUser(trx, keyring.hashToken(meta.previousToken));
           if (previous) await store.deleteSession(trx, previous.user_id, previous.session_id);
@@ -166,15 +178,31 @@ export function createAuthService(deps: AuthDeps) {
           },
         );
         return {
-          token,
-          maxAgeSeconds: SESSION_ABSOLUTE_MS / 1000,
-          info: {
-            user: toUser(updated ?? user, at),
-            csrfToken: session.csrf_token,
-            expiresAt: session.expires_at.toISOString(),
+          refused: null,
+          issued: {
+            token,
+            maxAgeSeconds: SESSION_ABSOLUTE_MS / 1000,
+            info: {
+              user: toUser(updated ?? user, at),
+              csrfToken: session.csrf_token,
+              expiresAt: session.expires_at.toISOString(),
+            },
           },
         };
       });
+      switch (outcome.refused) {
+        case null:
+          return outcome.issued;
+        case 'locked':
+          await auditRefusedLogin(actor, user, 'locked');
+          throw lockedError(outcome.until, at);
+        case 'disabled':
+          await auditRefusedLogin(actor, user, 'disabled');
+          throw invalidCredentials();
+        case 'replay':
+          await recordFailure(actor, user, 'bad_totp');
+          throw new AppError('INVALID_CREDENTIALS', 'Wrong or already used authentication code');
+      }
     },
 
     /** Cookie token → session, or null when unknown, expired (7 days), idle (12 h) or the user is disabled. */

@@ -107,6 +107,15 @@ describe.each(testBackends)('rate limits on %s', (backend) => {
       const limited = await attemptLogin(t.app, uniqueEmail('spray3'), 'guessed-password', ip);
       expectError(limited, 429, 'RATE_LIMITED');
       expectRetryAfter(limited, 15 * 60);
+      // Without TRUST_PROXY, a forged X-Forwarded-For does not make a new address.
+      const forged = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email: uniqueEmail('spray4'), password: 'guessed-password' },
+        remoteAddress: ip,
+        headers: { 'x-forwarded-for': '203.0.113.7' },
+      });
+      expectError(forged, 429, 'RATE_LIMITED');
 
       // Another address still gets an answer.
       expectError(
