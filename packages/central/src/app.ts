@@ -34,7 +34,9 @@ export async function buildApp(deps: AppDeps) {
   const { config, database } = deps;
   const { db } = database;
   const app = Fastify({
-    logger: deps.logStream ? { ...loggerOptions(config.LOG_LEVEL), stream: deps.logStream } : loggerOptions(config.LOG_LEVEL),
+    logger: deps.logStream
+      ? { ...loggerOptions(config.LOG_LEVEL), stream: deps.logStream }
+      : loggerOptions(config.LOG_LEVEL),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     genReqId: () => crypto.randomUUID(),

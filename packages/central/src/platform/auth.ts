@@ -6,7 +6,7 @@ import { AppError } from './errors';
 import type { App, AuthenticatedSession, RouteAccess } from './http';
 
 export const SESSION_COOKIE = 'osiris_session';
-export const CSRF_HEADER = 'x-csrf-token';
+const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
@@ -16,7 +16,7 @@ export interface AuthDeps {
   cookieSecure: 'auto' | 'always' | 'never';
 }
 
-export function isLoopbackRequest(request: FastifyRequest): boolean {
+function isLoopbackRequest(request: FastifyRequest): boolean {
   return LOOPBACK_HOST.test(request.hostname.replace(/:\d+$/, ''));
 }
 
@@ -41,7 +41,7 @@ export function clearSessionCookie(reply: FastifyReply): void {
   void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict' });
 }
 
-export function actorFor(request: FastifyRequest, auth: AuthenticatedSession | null): ActorContext {
+function actorFor(request: FastifyRequest, auth: AuthenticatedSession | null): ActorContext {
   return {
     actorType: auth ? 'user' : 'anonymous',
     actorId: auth?.userId ?? null,

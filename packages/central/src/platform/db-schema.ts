@@ -6,20 +6,20 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 type Json = ColumnType<Record<string, unknown>, string, string>;
 type Int8 = ColumnType<string | number | bigint, number | bigint, number | bigint>;
 
-export interface SchemaMigrationsTable {
+interface SchemaMigrationsTable {
   version: number;
   name: string;
   checksum: string;
   applied_at: Generated<Date>;
 }
 
-export interface ServerSettingsTable {
+interface ServerSettingsTable {
   key: string;
   value: string;
   created_at: Generated<Date>;
 }
 
-export interface RateLimitCountersTable {
+interface RateLimitCountersTable {
   bucket: string;
   window_start: Timestamp;
   hits: number;

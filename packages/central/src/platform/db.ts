@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { DB } from './db-schema';
 import { acquireDataDirLock } from './data-dir-lock';
 
-export type DatabaseKind = 'postgres' | 'pglite';
+type DatabaseKind = 'postgres' | 'pglite';
 
 export interface Database {
   kind: DatabaseKind;

@@ -37,10 +37,6 @@ export type App = FastifyInstance<
   ZodTypeProvider
 >;
 
-export function clientIp(request: FastifyRequest): string {
-  return request.ip;
-}
-
 /** The authenticated session of a route whose access is not public. */
 export function requireAuth(request: FastifyRequest): AuthenticatedSession {
   if (!request.auth) throw new Error('route without authentication reached a handler that needs it');

@@ -16,7 +16,7 @@ const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 /** Arbitrary constant naming the migration advisory lock, so replicas starting together take turns. */
 const LOCK_KEY = 72_616_001;
 
-export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   const migrations = readdirSync(dir)
     .filter((file) => file.endsWith('.sql'))
     .map((file) => {

@@ -6,7 +6,8 @@ const PASSWORD = 'bench-passphrase-violet-41';
 
 function progress(label: string, done: number, total: number): void {
   if (process.stderr.isTTY) process.stderr.write(`\r${label}: ${done}/${total}`);
-  else if (done === total || done % Math.max(1, Math.floor(total / 4)) === 0) process.stderr.write(`${label}: ${done}/${total}\n`);
+  else if (done === total || done % Math.max(1, Math.floor(total / 4)) === 0)
+    process.stderr.write(`${label}: ${done}/${total}\n`);
 }
 
 async function timeEach(label: string, count: number, fn: () => Promise<unknown>): Promise<number[]> {
@@ -69,7 +70,11 @@ export async function runLoginBench(args: string[]): Promise<void> {
     await t.createUser('operator', 'loadtest@osiris.local', PASSWORD);
     const signedIn = await t.login('loadtest@osiris.local', PASSWORD);
     const login = async () => {
-      const r = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'loadtest@osiris.local', password: PASSWORD } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email: 'loadtest@osiris.local', password: PASSWORD },
+      });
       if (r.statusCode !== 200) throw new Error(`login returned ${r.statusCode}: ${r.body}`);
     };
     const me = async () => {

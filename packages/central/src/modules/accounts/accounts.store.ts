@@ -5,7 +5,6 @@ import type { InvitationsTable, SessionsTable, UsersTable } from '../../platform
 import { containsPattern } from '../../platform/pagination';
 
 export type UserRow = Selectable<UsersTable>;
-export type SessionRow = Selectable<SessionsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -13,8 +13,8 @@ import type { FailureCounter } from './lockout';
 import { type PasswordHasher, passwordProblem } from './password';
 import { matchTotp } from './totp';
 
-export const SESSION_IDLE_MS = 12 * 3600_000;
-export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
+const SESSION_IDLE_MS = 12 * 3600_000;
+const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
 const TOUCH_EVERY_MS = 60_000;
 const LOGIN_WINDOW_SECONDS = 15 * 60;
 
@@ -150,7 +150,7 @@ export function createAuthService(deps: AuthDeps) {
         // Decide again under the row lock: a lock set, or this TOTP step used, by a request that
         // ran alongside this one wins (no code replay, no lock cleared by a lucky parallel guess).
         const current = await store.userForUpdate(trx, user.id);
-        if (!current || current.status !== 'active') return { refused: 'disabled' as const };
+        if (current?.status !== 'active') return { refused: 'disabled' as const };
         if (current.locked_until && current.locked_until > at)
           return { refused: 'locked' as const, until: current.locked_until };
         const lastStep = current.totp_last_step === null ? null : Number(current.totp_last_step);

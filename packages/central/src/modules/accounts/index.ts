@@ -15,8 +15,6 @@ import { createFailureCounter } from './lockout';
 import { createAuthService } from './auth.service';
 import { createPasswordHasher } from './password';
 
-export type { AccountsService } from './accounts.service';
-export type { AuthService } from './auth.service';
 export { createPasswordHasher } from './password';
 
 export function createAccountsModule(deps: {

@@ -4,8 +4,8 @@ import type { DB } from '../../platform/db-schema';
 import type { AuditService } from '../audit';
 import type { AccountsStore, UserRow } from './accounts.store';
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60_000;
+const MAX_FAILED_LOGINS = 5;
+const LOCKOUT_MS = 15 * 60_000;
 
 /**
  * Counts failed proofs of identity (password, TOTP code, current password) per account; the

@@ -21,7 +21,7 @@ export interface AuditEvent {
 }
 
 /** The hash of an entry covers every field but the hash itself, as canonical JSON. */
-export function hashAuditEntry(row: Omit<AuditRow, 'hash'>): string {
+function hashAuditEntry(row: Omit<AuditRow, 'hash'>): string {
   const body = {
     id: row.id,
     seq: row.seq,

@@ -5,8 +5,7 @@ import { registerAuditRoutes } from './audit.routes';
 import { createAuditService } from './audit.service';
 import { createAuditStore } from './audit.store';
 
-export { hashAuditEntry } from './audit.service';
-export type { AuditEvent, AuditService } from './audit.service';
+export type { AuditService } from './audit.service';
 
 export function createAuditModule(db: Kysely<DB>) {
   const service = createAuditService({ db, store: createAuditStore() });
