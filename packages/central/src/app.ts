@@ -44,6 +44,8 @@ export async function buildApp(deps: AppDeps) {
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>() as App;
 
+  // JSON only: without this, Fastify's built-in text/plain parser lets a string reach validation.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

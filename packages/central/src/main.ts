@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   await migrate(database);
   const { app, services } = await buildApp({ config, database });
   shutdown.add('http', () => app.close());
-  shutdown.listen((message) => app.log.info(message));
+  shutdown.listen((message) => app.log.warn(message));
 
   const admin = await services.accounts.bootstrapFirstAdmin(config.INITIAL_ADMIN_EMAIL);
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -61,8 +61,12 @@ describe('Central Command as a process (embedded database)', { timeout: 180_000 
     let out = '';
     let err = '';
     let code: number | null = null;
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => void (out += chunk));
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => void (err += chunk));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk;
+    });
     const exited = new Promise<number>((resolveExit) => {
       child.once('exit', (exitCode, signal) => {
         code = exitCode ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0);
@@ -75,7 +79,11 @@ describe('Central Command as a process (embedded database)', { timeout: 180_000 
   }
 
   /** Wait until the output matches, the process exits, or the time runs out. */
-  async function waitForOutput(server: Server, pattern: RegExp, timeoutMs = START_TIMEOUT_MS): Promise<RegExpMatchArray> {
+  async function waitForOutput(
+    server: Server,
+    pattern: RegExp,
+    timeoutMs = START_TIMEOUT_MS,
+  ): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const match = server.stdout().match(pattern);
@@ -296,6 +304,9 @@ describe('Central Command as a process (embedded database)', { timeout: 180_000 
     const code = await waitExit(running, GRACE_MS + 5_000);
     expect(code, `stdout:\n${running.stdout()}\nstderr:\n${running.stderr()}`).toBe(0);
     expect(Date.now() - t0).toBeLessThan(GRACE_MS + 5_000);
-    expect(existsSync(join(dataDir, 'osiris.lock'))).toBe(false);
+    expect(
+      existsSync(join(dataDir, 'osiris.lock')),
+      `lock left after a clean shutdown\nstdout:\n${running.stdout()}\nstderr:\n${running.stderr()}`,
+    ).toBe(false);
   });
 });

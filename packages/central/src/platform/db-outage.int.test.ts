@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR } from './context';
 import { type Database, openDatabase } from './db';
 
 /** A TCP forwarder to PostgreSQL that can be cut (closing every connection) and restored on the same port. */
-class Proxy {
+class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   port = 0;
@@ -74,7 +74,7 @@ function expectUnavailable(res: Response): void {
 
 describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('PostgreSQL outage and recovery', () => {
   let testDb: TestDatabase;
-  let proxy: Proxy;
+  let proxy: TcpProxy;
   let database: Database;
   let built: BuiltApp;
   let session: { cookie: string; csrf: string };
@@ -82,7 +82,8 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('PostgreSQL outage and re
   /** Errors nobody handled: in the real process (main.ts) each of these would crash the server. */
   const unhandled: string[] = [];
   const onUncaught = (error: Error) => void unhandled.push(`uncaughtException: ${error.stack ?? error.message}`);
-  const onRejection = (error: unknown) => void unhandled.push(`unhandledRejection: ${(error as Error)?.stack ?? String(error)}`);
+  const onRejection = (error: unknown) =>
+    void unhandled.push(`unhandledRejection: ${(error as Error)?.stack ?? String(error)}`);
   let counter = 0;
 
   const request = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>, withSession = true) =>
@@ -112,7 +113,7 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('PostgreSQL outage and re
     process.on('uncaughtException', onUncaught);
     testDb = await createTestDatabase('postgres');
     const target = new URL(testDb.url ?? '');
-    proxy = new Proxy(target.hostname, Number(target.port || 5432));
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     await proxy.start();
     const proxied = new URL(target.toString());
     proxied.hostname = '127.0.0.1';
@@ -227,7 +228,7 @@ describe('outage proxy', () => {
   it('the proxy forwards and cuts connections', async () => {
     const echo = createServer((socket) => socket.pipe(socket));
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', () => resolve()));
-    const proxy = new Proxy('127.0.0.1', (echo.address() as { port: number }).port);
+    const proxy = new TcpProxy('127.0.0.1', (echo.address() as { port: number }).port);
     try {
       await proxy.start();
       const client = connect(proxy.port, '127.0.0.1');

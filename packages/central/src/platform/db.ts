@@ -44,6 +44,12 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   });
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', (error) => options.onPoolError?.(error));
+  // pg-pool watches only idle clients; a connection that dies while checked out emits 'error'
+  // on the client itself, which would crash the process without a listener of its own. The
+  // query still fails, so the request still gets its 503.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onPoolError?.(error));
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
@@ -90,9 +96,12 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
       await sql`select 1`.execute(db);
     },
     async close() {
-      await db.destroy();
-      await pglite.close();
-      releaseLock?.();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        releaseLock?.();
+      }
     },
   };
 }

@@ -16,7 +16,12 @@ const CSP = [
 /** Headers sent on every response. A route that needs a different CSP (the docs page) sets its own. */
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CSP);
+    const own = reply.getHeader('content-security-policy');
+    // A route with its own policy (the docs page) still may not be framed.
+    reply.header(
+      'content-security-policy',
+      typeof own === 'string' ? own.replace(/frame-ancestors[^;]*/, "frame-ancestors 'none'") : CSP,
+    );
     reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');

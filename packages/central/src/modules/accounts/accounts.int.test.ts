@@ -1,24 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { AuditEntry, User } from '@osiris/protocol';
+import type { User } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
-
-type Response = Awaited<ReturnType<Caller['request']>>;
-type Role = 'admin' | 'operator' | 'readonly';
-
-function expectError(res: Response, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as { error: { code: string; message: string; requestId: string } };
-  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
-  return error;
-}
-
-const newPassword = () => `pw-${randomBytes(12).toString('hex')}`;
+import { auditWhere, expectError, MISSING_ID, newUser, walkPages } from '../../testing/api';
 
 describe.each(testBackends)('user administration on %s', (backend) => {
   let t: TestApp;
   let admin: Caller;
-  let counter = 0;
 
   beforeAll(async () => {
     t = await startTestApp(backend);
@@ -27,13 +15,6 @@ describe.each(testBackends)('user administration on %s', (backend) => {
   afterAll(async () => {
     await t?.close();
   });
-
-  async function newUser(role: Role, label = 'user') {
-    const email = `${label}-${++counter}-${randomBytes(3).toString('hex')}@test.example`;
-    const password = newPassword();
-    const id = await t.createUser(role, email, password);
-    return { id, email, password };
-  }
 
   const login = (email: string, password: string) =>
     t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
@@ -49,9 +30,9 @@ describe.each(testBackends)('user administration on %s', (backend) => {
 
   it('filters the list by role and finds users by email or name', async () => {
     const tag = `find${randomBytes(3).toString('hex')}`;
-    const op = await newUser('operator', tag);
-    const ro = await newUser('readonly', tag);
-    const ad = await newUser('admin', tag);
+    const op = await newUser(t, 'operator', tag);
+    const ro = await newUser(t, 'readonly', tag);
+    const ad = await newUser(t, 'admin', tag);
 
     const all = await list(`q=${tag}`);
     expect(all.items.map((u) => u.id).sort()).toEqual([op.id, ro.id, ad.id].sort());
@@ -70,27 +51,18 @@ describe.each(testBackends)('user administration on %s', (backend) => {
   it('walks cursor pages in id order, every user exactly once', async () => {
     const tag = `page${randomBytes(3).toString('hex')}`;
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await newUser('readonly', tag)).id);
+    for (let i = 0; i < 5; i++) ids.push((await newUser(t, 'readonly', tag)).id);
 
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    let pages = 0;
-    do {
-      const page = await list(`q=${tag}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
-      expect(page.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.items.map((u) => u.id));
-      cursor = page.nextCursor;
-      pages += 1;
-    } while (cursor);
-    expect(pages).toBe(3);
-    expect(seen).toEqual([...ids].sort());
+    const pages = await walkPages<User>(admin, '/v1/admin/users', `&q=${tag}`, 2);
+    expect(pages).toHaveLength(3);
+    expect(pages.flat().map((u) => u.id)).toEqual([...ids].sort());
 
     const bad = await admin.request({ method: 'GET', url: '/v1/admin/users?cursor=bm90LWEtdXVpZA' });
     expectError(bad, 400, 'VALIDATION_FAILED');
   });
 
   it('changes a role: the user’s sessions end and the next sign-in carries the new role', async () => {
-    const user = await newUser('readonly');
+    const user = await newUser(t, 'readonly');
     const caller = await t.login(user.email, user.password);
     expectError(await caller.request({ method: 'POST', url: '/v1/partners', payload: {} }), 403, 'FORBIDDEN');
 
@@ -102,11 +74,7 @@ describe.each(testBackends)('user administration on %s', (backend) => {
     const again = await t.login(user.email, user.password);
     expect((await me(again)).json().user.role).toBe('operator');
 
-    const entries = await admin.request({
-      method: 'GET',
-      url: `/v1/admin/audit?action=user.update&targetId=${user.id}`,
-    });
-    const entry = (entries.json().items as AuditEntry[])[0];
+    const entry = (await auditWhere(admin, `action=user.update&targetId=${user.id}`))[0];
     expect(entry).toMatchObject({
       actorId: admin.userId,
       details: { before: { role: 'readonly' }, changes: { role: 'operator' }, sessionsRevoked: 1 },
@@ -114,7 +82,7 @@ describe.each(testBackends)('user administration on %s', (backend) => {
   });
 
   it('renaming keeps the user’s sessions', async () => {
-    const user = await newUser('operator');
+    const user = await newUser(t, 'operator');
     const caller = await t.login(user.email, user.password);
     const res = await patch(user.id, { name: 'Just A New Name' });
     expect(res.statusCode, res.body).toBe(200);
@@ -122,7 +90,7 @@ describe.each(testBackends)('user administration on %s', (backend) => {
   });
 
   it('disabling a user ends their sessions and refuses their sign-in like a wrong password', async () => {
-    const user = await newUser('operator');
+    const user = await newUser(t, 'operator');
     const caller = await t.login(user.email, user.password);
     expect((await me(caller)).statusCode).toBe(200);
 
@@ -153,21 +121,20 @@ describe.each(testBackends)('user administration on %s', (backend) => {
   });
 
   it('an admin can demote another admin', async () => {
-    const other = await newUser('admin');
+    const other = await newUser(t, 'admin');
     const res = await patch(other.id, { role: 'readonly' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().role).toBe('readonly');
   });
 
   it('validates updates and reports unknown users', async () => {
-    const user = await newUser('readonly');
+    const user = await newUser(t, 'readonly');
     expectError(await patch(user.id, {}), 400, 'VALIDATION_FAILED');
     expectError(await patch(user.id, { role: 'owner' }), 400, 'VALIDATION_FAILED');
     expectError(await patch(user.id, { email: 'x@y.example' }), 400, 'VALIDATION_FAILED');
     expectError(await patch(user.id, { name: '   ' }), 400, 'VALIDATION_FAILED');
-    const unknown = '01900000-0000-7000-8000-000000000000';
-    expectError(await patch(unknown, { name: 'Ghost' }), 404, 'NOT_FOUND');
-    expectError(await admin.request({ method: 'GET', url: `/v1/admin/users/${unknown}` }), 404, 'NOT_FOUND');
+    expectError(await patch(MISSING_ID, { name: 'Ghost' }), 404, 'NOT_FOUND');
+    expectError(await admin.request({ method: 'GET', url: `/v1/admin/users/${MISSING_ID}` }), 404, 'NOT_FOUND');
     expectError(await admin.request({ method: 'GET', url: '/v1/admin/users/not-a-uuid' }), 400, 'VALIDATION_FAILED');
   });
 
@@ -181,11 +148,7 @@ describe.each(testBackends)('user administration on %s', (backend) => {
     expect((await me(operator)).json().user.role).toBe('operator');
     expectError(await t.anonymous.request({ method: 'GET', url: '/v1/admin/users' }), 401, 'UNAUTHENTICATED');
 
-    const denied = await admin.request({
-      method: 'GET',
-      url: `/v1/admin/audit?action=security.access_denied&actorId=${operator.userId}`,
-    });
-    const entries = denied.json().items as AuditEntry[];
+    const entries = await auditWhere(admin, `action=security.access_denied&actorId=${operator.userId}`);
     expect(entries.length).toBeGreaterThanOrEqual(2);
     expect(entries[0]).toMatchObject({ outcome: 'denied', details: { required: 'admin', role: 'operator' } });
   });

@@ -1,29 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import type { AuditEntry, SessionInfo } from '@osiris/protocol';
+import type { SessionInfo } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../platform/context';
 import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
+import { auditWhere, expectError, newUser, type TestResponse, uniqueEmail } from '../../testing/api';
 import { totpCode, totpStep } from './totp';
 
-type Response = Awaited<ReturnType<Caller['request']>>;
-
-function expectError(res: Response, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as { error: { code: string; message: string; requestId: string } };
-  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
-  return error;
-}
-
-const uniqueEmail = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}@test.example`;
-const newPassword = () => `pw-${randomBytes(12).toString('hex')}`;
-
-function sessionCookie(res: Response) {
+function sessionCookie(res: TestResponse) {
   const cookie = res.cookies.find((c) => c.name === 'osiris_session');
   if (!cookie) throw new Error(`no session cookie in ${JSON.stringify(res.headers['set-cookie'])}`);
   return cookie;
 }
 
-function rawSetCookie(res: Response): string {
+function rawSetCookie(res: TestResponse): string {
   const header = res.headers['set-cookie'];
   const all = Array.isArray(header) ? header : [header ?? ''];
   const found = all.find((c) => c.startsWith('osiris_session='));
@@ -43,26 +31,13 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
     await t?.close();
   });
 
-  async function newUser(role: 'admin' | 'operator' | 'readonly' = 'readonly') {
-    const email = uniqueEmail(role);
-    const password = newPassword();
-    const id = await t.createUser(role, email, password);
-    return { id, email, password };
-  }
-
   const loginRequest = (email: string, password: string, headers: Record<string, string> = {}) =>
     t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password }, headers });
 
   const me = (cookie: string) => t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { cookie } });
 
-  async function audit(query: string): Promise<AuditEntry[]> {
-    const res = await admin.request({ method: 'GET', url: `/v1/admin/audit?${query}` });
-    expect(res.statusCode, res.body).toBe(200);
-    return (res.json() as { items: AuditEntry[] }).items;
-  }
-
   it('sets an HttpOnly, SameSite=Strict, Path=/ session cookie without Secure on a loopback host', async () => {
-    const user = await newUser();
+    const user = await newUser(t);
     const res = await loginRequest(user.email, user.password);
     expect(res.statusCode, res.body).toBe(200);
 
@@ -111,7 +86,7 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
   });
 
   it('marks the cookie Secure when the request came to a non-loopback host', async () => {
-    const user = await newUser();
+    const user = await newUser(t);
     const remote = await loginRequest(user.email, user.password, { host: 'central.example.com' });
     expect(remote.statusCode, remote.body).toBe(200);
     expect(sessionCookie(remote).secure).toBe(true);
@@ -128,14 +103,14 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
   });
 
   it('signs in regardless of the case of the email', async () => {
-    const user = await newUser();
+    const user = await newUser(t);
     const res = await loginRequest(user.email.toUpperCase(), user.password);
     expect(res.statusCode, res.body).toBe(200);
     expect((res.json() as SessionInfo).user.id).toBe(user.id);
   });
 
   it('issues a new session at each sign-in and ends the one whose cookie was sent along', async () => {
-    const user = await newUser();
+    const user = await newUser(t);
     const first = sessionCookie(await loginRequest(user.email, user.password)).value;
     const again = await loginRequest(user.email, user.password, { cookie: `osiris_session=${first}` });
     expect(again.statusCode, again.body).toBe(200);
@@ -147,7 +122,7 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
   });
 
   it('answers a wrong password and an unknown email identically', async () => {
-    const user = await newUser();
+    const user = await newUser(t);
     const wrong = await loginRequest(user.email, 'not-the-password-at-all');
     const unknown = await loginRequest(uniqueEmail('nobody'), 'not-the-password-at-all');
     const a = expectError(wrong, 401, 'INVALID_CREDENTIALS');
@@ -156,20 +131,20 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
     expect(wrong.cookies.find((c) => c.name === 'osiris_session')).toBeUndefined();
     expect(unknown.cookies.find((c) => c.name === 'osiris_session')).toBeUndefined();
 
-    const failures = await audit(`action=auth.login_failed&targetId=${user.id}`);
+    const failures = await auditWhere(admin, `action=auth.login_failed&targetId=${user.id}`);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ outcome: 'failure', details: { reason: 'bad_password', failures: 1 } });
   });
 
   it('locks an account after five wrong passwords, audits it, and lifts the lock after 15 minutes', async () => {
-    const user = await newUser();
+    const user = await newUser(t);
     for (let i = 0; i < 5; i++)
       expectError(await loginRequest(user.email, `wrong-password-${i}`), 401, 'INVALID_CREDENTIALS');
 
     const locked = expectError(await loginRequest(user.email, user.password), 401, 'ACCOUNT_LOCKED');
     expect(locked.message).toMatch(/15 minutes/);
 
-    const entries = await audit(`action=auth.lockout&targetId=${user.id}`);
+    const entries = await auditWhere(admin, `action=auth.lockout&targetId=${user.id}`);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ outcome: 'denied', targetType: 'user', actorLabel: user.email });
     const shown = await admin.request({ method: 'GET', url: `/v1/admin/users/${user.id}` });
@@ -184,7 +159,7 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
   });
 
   it('lets an admin unlock a locked account at once', async () => {
-    const user = await newUser();
+    const user = await newUser(t);
     for (let i = 0; i < 5; i++) await loginRequest(user.email, `wrong-password-${i}`);
     expectError(await loginRequest(user.email, user.password), 401, 'ACCOUNT_LOCKED');
 
@@ -192,14 +167,14 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
     expect(unlocked.statusCode, unlocked.body).toBe(200);
     expect(unlocked.json()).toMatchObject({ id: user.id, lockedUntil: null });
     expect((await loginRequest(user.email, user.password)).statusCode).toBe(200);
-    expect(await audit(`action=user.unlock&targetId=${user.id}`)).toHaveLength(1);
+    expect(await auditWhere(admin, `action=user.unlock&targetId=${user.id}`)).toHaveLength(1);
 
     const operator = await t.loginAs('operator');
     expectError(await operator.request({ method: 'POST', url: `/v1/admin/users/${user.id}/unlock` }), 403, 'FORBIDDEN');
   });
 
   it('signs out: 204, cookie cleared, the old cookie no longer works, audited', async () => {
-    const user = await newUser();
+    const user = await newUser(t);
     const caller = await t.login(user.email, user.password);
     const sessions = await caller.request({ method: 'GET', url: '/v1/auth/sessions' });
     const current = (sessions.json() as { items: { id: string; current: boolean }[] }).items.find((s) => s.current);
@@ -213,7 +188,7 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
     expect(expired).toBe(true);
 
     expectError(await caller.request({ method: 'GET', url: '/v1/auth/me' }), 401, 'UNAUTHENTICATED');
-    const entries = await audit(`action=auth.logout&targetId=${current?.id}`);
+    const entries = await auditWhere(admin, `action=auth.logout&targetId=${current?.id}`);
     expect(entries).toHaveLength(1);
     expect(entries[0]?.actorId).toBe(user.id);
   });
@@ -225,9 +200,11 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
 
   describe('two-factor authentication', () => {
     const codeNow = (secret: string) => totpCode(secret, totpStep(t.clock.now().getTime()));
+    const loginWithCode = (email: string, password: string, code: string) =>
+      t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password, totpCode: code } });
 
     it('needs a code at sign-in once on, refuses reused codes, and turns off only with password and code', async () => {
-      const user = await newUser();
+      const user = await newUser(t);
       const caller = await t.login(user.email, user.password);
 
       const setup = await caller.request({ method: 'POST', url: '/v1/auth/totp/setup' });
@@ -255,29 +232,15 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
 
       expectError(await loginRequest(user.email, user.password), 401, 'TOTP_REQUIRED');
       // The code that turned it on cannot be used again.
-      const replayEnable = await t.app.inject({
-        method: 'POST',
-        url: '/v1/auth/login',
-        payload: { email: user.email, password: user.password, totpCode: enableCode },
-      });
-      expectError(replayEnable, 401, 'INVALID_CREDENTIALS');
+      expectError(await loginWithCode(user.email, user.password, enableCode), 401, 'INVALID_CREDENTIALS');
 
       t.clock.advance(30_000);
       const code = codeNow(secret);
-      const withCode = await t.app.inject({
-        method: 'POST',
-        url: '/v1/auth/login',
-        payload: { email: user.email, password: user.password, totpCode: code },
-      });
+      const withCode = await loginWithCode(user.email, user.password, code);
       expect(withCode.statusCode, withCode.body).toBe(200);
-      const replay = await t.app.inject({
-        method: 'POST',
-        url: '/v1/auth/login',
-        payload: { email: user.email, password: user.password, totpCode: code },
-      });
-      expectError(replay, 401, 'INVALID_CREDENTIALS');
+      expectError(await loginWithCode(user.email, user.password, code), 401, 'INVALID_CREDENTIALS');
 
-      const loginAudit = await audit(`action=auth.login&actorId=${user.id}`);
+      const loginAudit = await auditWhere(admin, `action=auth.login&actorId=${user.id}`);
       expect(loginAudit[0]?.details).toMatchObject({ totp: true });
 
       t.clock.advance(30_000);
@@ -316,7 +279,7 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
     });
 
     it('checks the password before asking for the code', async () => {
-      const user = await newUser();
+      const user = await newUser(t);
       const caller = await t.login(user.email, user.password);
       const { secret } = (await caller.request({ method: 'POST', url: '/v1/auth/totp/setup' })).json() as {
         secret: string;

@@ -1,17 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { AuditEntry, Invitation, SessionInfo, User } from '@osiris/protocol';
+import type { Invitation, Role, SessionInfo, User } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
-
-type Response = Awaited<ReturnType<Caller['request']>>;
-type Role = 'admin' | 'operator' | 'readonly';
-
-function expectError(res: Response, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as { error: { code: string; message: string; requestId: string } };
-  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
-  return error;
-}
+import { auditWhere, createOk, expectError, newPassword, uniqueEmail } from '../../testing/api';
 
 interface Created {
   invitation: Invitation;
@@ -20,15 +11,13 @@ interface Created {
 }
 
 const HOUR = 3600_000;
-const newPassword = () => `pw-${randomBytes(12).toString('hex')}`;
 
 describe.each(testBackends)('invitations on %s', (backend) => {
   let t: TestApp;
   let admin: Caller;
   let tag = '';
-  let counter = 0;
   /** Emails carry a per-run tag so list filters can pick out this test's invitations. */
-  const email = (label = 'inv') => `${label}-${++counter}-${tag}@test.example`;
+  const email = (label = 'inv') => uniqueEmail(`${label}-${tag}`);
 
   beforeAll(async () => {
     t = await startTestApp(backend, { PUBLIC_URL: 'https://central.example.com/' });
@@ -39,19 +28,8 @@ describe.each(testBackends)('invitations on %s', (backend) => {
     await t?.close();
   });
 
-  async function invite(
-    address: string,
-    role: Role = 'operator',
-    extra: Record<string, unknown> = {},
-  ): Promise<Created> {
-    const res = await admin.request({
-      method: 'POST',
-      url: '/v1/admin/invitations',
-      payload: { email: address, role, ...extra },
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json() as Created;
-  }
+  const invite = (address: string, role: Role = 'operator', extra: Record<string, unknown> = {}) =>
+    createOk<Created>(admin, '/v1/admin/invitations', { email: address, role, ...extra });
 
   const accept = (token: string, password = newPassword(), name = 'New Person') =>
     t.anonymous.request({ method: 'POST', url: '/v1/auth/invitations/accept', payload: { token, name, password } });
@@ -117,11 +95,8 @@ describe.each(testBackends)('invitations on %s', (backend) => {
     expectError(await accept(token), 404, 'NOT_FOUND');
     const listed = await admin.request({ method: 'GET', url: `/v1/admin/invitations?q=${address}` });
     expect(listed.json().items[0]).toMatchObject({ id: invitation.id, acceptedAt: expect.any(String) });
-    const audit = await admin.request({
-      method: 'GET',
-      url: `/v1/admin/audit?action=invitation.accept&targetId=${user.id}`,
-    });
-    expect((audit.json().items as AuditEntry[])[0]).toMatchObject({
+    const audit = await auditWhere(admin, `action=invitation.accept&targetId=${user.id}`);
+    expect(audit[0]).toMatchObject({
       actorId: user.id,
       details: { invitationId: invitation.id, role: 'operator' },
     });
@@ -161,11 +136,8 @@ describe.each(testBackends)('invitations on %s', (backend) => {
       409,
       'CONFLICT',
     );
-    const failed = await admin.request({
-      method: 'GET',
-      url: `/v1/admin/audit?action=invitation.accept_failed&targetId=${invitation.id}`,
-    });
-    expect(failed.json().items.length).toBeGreaterThanOrEqual(1);
+    const failed = await auditWhere(admin, `action=invitation.accept_failed&targetId=${invitation.id}`);
+    expect(failed.length).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses an unknown token the same way as a used one', async () => {

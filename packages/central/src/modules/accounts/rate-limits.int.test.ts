@@ -1,19 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import type { AuditEntry, SessionInfo } from '@osiris/protocol';
-import type { LightMyRequestResponse } from 'fastify';
+import type { SessionInfo } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app';
 import type { App } from '../../platform/http';
 import { startTestApp, type TestApp, testBackends, testConfig } from '../../testing';
+import { auditWhere, expectError, newUser, type TestResponse, uniqueEmail } from '../../testing/api';
 
-function expectError(res: LightMyRequestResponse, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as { error: { code: string; message: string; details?: unknown; requestId: string } };
-  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
-  return error;
-}
-
-function expectRetryAfter(res: LightMyRequestResponse, windowSeconds: number): number {
+function expectRetryAfter(res: TestResponse, windowSeconds: number): number {
   const seconds = Number(res.headers['retry-after']);
   expect(Number.isInteger(seconds), `retry-after: ${res.headers['retry-after']}`).toBe(true);
   expect(seconds).toBeGreaterThanOrEqual(1);
@@ -34,8 +26,6 @@ async function awayFromWindowEdge(windowSeconds: number, marginMs = 5000): Promi
 /** A distinct client address per test, so tests do not share per-IP counters. */
 let nextIp = 0;
 const freshIp = () => `10.${Math.floor(Math.random() * 200)}.${++nextIp}.${Math.floor(Math.random() * 250) + 1}`;
-const uniqueEmail = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}@test.example`;
-const newPassword = () => `pw-${randomBytes(12).toString('hex')}`;
 
 function attemptLogin(app: App, email: string, password: string, ip: string) {
   return app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password }, remoteAddress: ip });
@@ -52,12 +42,8 @@ describe.each(testBackends)('rate limits on %s', (backend) => {
     });
 
     it('refuses the fourth attempt for one email, even with the right password and from other addresses', async () => {
-      const email = uniqueEmail('limited');
-      const password = newPassword();
-      const userId = await t.createUser('readonly', email, password);
-      const bystander = uniqueEmail('bystander');
-      const bystanderPassword = newPassword();
-      await t.createUser('readonly', bystander, bystanderPassword);
+      const { id: userId, email, password } = await newUser(t, 'readonly', 'limited');
+      const bystander = await newUser(t, 'readonly', 'bystander');
       await awayFromWindowEdge(15 * 60);
 
       for (let i = 0; i < 3; i++) {
@@ -70,18 +56,13 @@ describe.each(testBackends)('rate limits on %s', (backend) => {
       expect(limited.cookies.find((c) => c.name === 'osiris_session')).toBeUndefined();
 
       // Another account is not affected.
-      expect((await attemptLogin(t.app, bystander, bystanderPassword, freshIp())).statusCode).toBe(200);
+      expect((await attemptLogin(t.app, bystander.email, bystander.password, freshIp())).statusCode).toBe(200);
 
       const admin = await t.loginAs('admin');
-      const audit = await admin.request({ method: 'GET', url: '/v1/admin/audit?action=auth.login_rate_limited' });
-      const entries = audit.json().items as AuditEntry[];
+      const entries = await auditWhere(admin, 'action=auth.login_rate_limited');
       expect(entries.some((e) => e.details.email === email && e.details.bucket === 'login-account')).toBe(true);
       // The limited attempt never reached the password check: the failure count stays at 3.
-      const failed = await admin.request({
-        method: 'GET',
-        url: `/v1/admin/audit?action=auth.login_failed&targetId=${userId}`,
-      });
-      expect(failed.json().items).toHaveLength(3);
+      expect(await auditWhere(admin, `action=auth.login_failed&targetId=${userId}`)).toHaveLength(3);
     });
   });
 
@@ -131,9 +112,7 @@ describe.each(testBackends)('rate limits on %s', (backend) => {
     let cookie = '';
     beforeAll(async () => {
       t = await startTestApp(backend, { RATE_LIMIT_PER_MINUTE: 5 });
-      const email = uniqueEmail('reader');
-      const password = newPassword();
-      await t.createUser('readonly', email, password);
+      const { email, password } = await newUser(t, 'readonly', 'reader');
       const res = await attemptLogin(t.app, email, password, freshIp());
       expect(res.statusCode, res.body).toBe(200);
       cookie = `osiris_session=${res.cookies.find((c) => c.name === 'osiris_session')?.value}`;

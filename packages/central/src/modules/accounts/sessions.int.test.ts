@@ -1,21 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import type { AuditEntry, Session, SessionInfo } from '@osiris/protocol';
+import type { Role, Session, SessionInfo } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
-
-type Response = Awaited<ReturnType<Caller['request']>>;
-type Role = 'admin' | 'operator' | 'readonly';
-
-function expectError(res: Response, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as { error: { code: string; message: string; requestId: string } };
-  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
-  return error;
-}
+import { type Caller, type CallerRequest, startTestApp, type TestApp, testBackends } from '../../testing';
+import { auditWhere, expectError, expectErrorEach, MISSING_ID, newUser, uniqueEmail } from '../../testing/api';
 
 const HOUR = 3600_000;
-const uniqueEmail = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}@test.example`;
-const newPassword = () => `pw-${randomBytes(12).toString('hex')}`;
 
 describe.each(testBackends)('sessions, CSRF and password change on %s', (backend) => {
   let t: TestApp;
@@ -29,16 +17,16 @@ describe.each(testBackends)('sessions, CSRF and password change on %s', (backend
 
   /** A new user, signed in. Tests here move the clock by days, so nobody is shared between tests. */
   async function signedIn(role: Role = 'readonly') {
-    const email = uniqueEmail(role);
-    const password = newPassword();
-    const id = await t.createUser(role, email, password);
-    const caller = await t.login(email, password);
-    return { id, email, password, caller };
+    const user = await newUser(t, role);
+    return { ...user, caller: await t.login(user.email, user.password) };
   }
+
+  const loginRequest = (email: string, password: string) =>
+    t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
 
   /** Sign in over HTTP, keeping the raw cookie and CSRF token (to send requests without the header). */
   async function rawLogin(email: string, password: string) {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
+    const res = await loginRequest(email, password);
     expect(res.statusCode, res.body).toBe(200);
     const value = res.cookies.find((c) => c.name === 'osiris_session')?.value;
     return { cookie: `osiris_session=${value}`, csrf: (res.json() as SessionInfo).csrfToken };
@@ -50,12 +38,6 @@ describe.each(testBackends)('sessions, CSRF and password change on %s', (backend
     const res = await caller.request({ method: 'GET', url: '/v1/auth/sessions' });
     expect(res.statusCode, res.body).toBe(200);
     return (res.json() as { items: Session[] }).items;
-  }
-
-  async function audit(admin: Caller, query: string): Promise<AuditEntry[]> {
-    const res = await admin.request({ method: 'GET', url: `/v1/admin/audit?${query}` });
-    expect(res.statusCode, res.body).toBe(200);
-    return (res.json() as { items: AuditEntry[] }).items;
   }
 
   describe('expiry', () => {
@@ -159,7 +141,7 @@ describe.each(testBackends)('sessions, CSRF and password change on %s', (backend
       expectError(await me(another), 401, 'UNAUTHENTICATED');
       expect((await me(admin)).statusCode).toBe(200);
 
-      const entries = await audit(admin, `action=auth.session_revoke_all&targetId=${target.id}`);
+      const entries = await auditWhere(admin, `action=auth.session_revoke_all&targetId=${target.id}`);
       expect(entries).toHaveLength(1);
       expect(entries[0]?.details).toMatchObject({ revoked: 2 });
     });
@@ -167,23 +149,14 @@ describe.each(testBackends)('sessions, CSRF and password change on %s', (backend
     it('refuses non-admins and unknown users', async () => {
       const admin = (await signedIn('admin')).caller;
       const operator = await signedIn('operator');
-      expectError(
-        await operator.caller.request({ method: 'GET', url: `/v1/admin/users/${operator.id}/sessions` }),
-        403,
-        'FORBIDDEN',
-      );
-      expectError(
-        await operator.caller.request({ method: 'DELETE', url: `/v1/admin/users/${operator.id}/sessions` }),
-        403,
-        'FORBIDDEN',
-      );
-      const unknown = '01900000-0000-7000-8000-000000000000';
-      expectError(await admin.request({ method: 'GET', url: `/v1/admin/users/${unknown}/sessions` }), 404, 'NOT_FOUND');
-      expectError(
-        await admin.request({ method: 'DELETE', url: `/v1/admin/users/${unknown}/sessions` }),
-        404,
-        'NOT_FOUND',
-      );
+      const own = `/v1/admin/users/${operator.id}/sessions`;
+      const missing = `/v1/admin/users/${MISSING_ID}/sessions`;
+      const getAndDelete = (url: string): CallerRequest[] => [
+        { method: 'GET', url },
+        { method: 'DELETE', url },
+      ];
+      await expectErrorEach(operator.caller, getAndDelete(own), 403, 'FORBIDDEN');
+      await expectErrorEach(admin, getAndDelete(missing), 404, 'NOT_FOUND');
     });
   });
 
@@ -235,7 +208,7 @@ describe.each(testBackends)('sessions, CSRF and password change on %s', (backend
         (await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { cookie: raw.cookie } })).statusCode,
       ).toBe(200);
 
-      const entries = await audit(admin, `action=security.csrf_failed&actorId=${adminUser.id}`);
+      const entries = await auditWhere(admin, `action=security.csrf_failed&actorId=${adminUser.id}`);
       expect(entries).toHaveLength(4);
       expect(entries.every((e) => e.outcome === 'denied')).toBe(true);
       expect(entries.map((e) => e.details.method).sort()).toEqual(['DELETE', 'PATCH', 'POST', 'POST']);
@@ -271,15 +244,7 @@ describe.each(testBackends)('sessions, CSRF and password change on %s', (backend
       expectError(await change('not-my-password', 'a-Perfectly-Fine-pass-9'), 400, 'VALIDATION_FAILED');
 
       // None of that changed the password.
-      expect(
-        (
-          await t.app.inject({
-            method: 'POST',
-            url: '/v1/auth/login',
-            payload: { email: user.email, password: user.password },
-          })
-        ).statusCode,
-      ).toBe(200);
+      expect((await loginRequest(user.email, user.password)).statusCode).toBe(200);
     });
 
     it('changes the password, ends other sessions, keeps this one', async () => {
@@ -297,17 +262,12 @@ describe.each(testBackends)('sessions, CSRF and password change on %s', (backend
       expectError(await me(other), 401, 'UNAUTHENTICATED');
       expect(await ownSessions(user.caller)).toHaveLength(1);
 
-      const old = await t.app.inject({
-        method: 'POST',
-        url: '/v1/auth/login',
-        payload: { email: user.email, password: user.password },
-      });
-      expectError(old, 401, 'INVALID_CREDENTIALS');
+      expectError(await loginRequest(user.email, user.password), 401, 'INVALID_CREDENTIALS');
       const fresh = await t.login(user.email, next);
       expect((await me(fresh)).statusCode).toBe(200);
 
       const admin = (await signedIn('admin')).caller;
-      const entries = await audit(admin, `action=auth.password_change&targetId=${user.id}`);
+      const entries = await auditWhere(admin, `action=auth.password_change&targetId=${user.id}`);
       expect(entries).toHaveLength(1);
       expect(entries[0]?.details).toMatchObject({ otherSessionsRevoked: 1 });
     });

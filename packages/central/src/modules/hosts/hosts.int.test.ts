@@ -1,21 +1,20 @@
-import type { Host, Partner, Practice, Site } from '@osiris/protocol';
+import type { Host, Site } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
-
-type Response = Awaited<ReturnType<Caller['request']>>;
-
-function expectError(res: Response, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as {
-    error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string };
-  };
-  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
-  return error;
-}
-
-const MISSING_ID = '01890000-0000-7000-8000-000000000000';
-
-type Tenant = { partner: Partner; practice: Practice; site: Site };
+import {
+  auditOf,
+  createOk,
+  createTenant,
+  expectError,
+  expectMissingIdNotFound,
+  expectRoleRules,
+  expectSignInRequired,
+  expectValidationIssues,
+  MISSING_ID,
+  type Tenant,
+  unique,
+  walkPages,
+} from '../../testing/api';
 
 describe.each(testBackends)('hosts API on %s', (backend) => {
   let t: TestApp;
@@ -23,40 +22,10 @@ describe.each(testBackends)('hosts API on %s', (backend) => {
   let operator: Caller;
   let readonly: Caller;
   let home: Tenant;
-  let counter = 0;
-  const unique = (prefix: string) => `${prefix}-${++counter}-${Date.now().toString(36)}`;
 
-  async function create<T>(url: string, payload: Record<string, unknown>): Promise<T> {
-    const res = await admin.request({ method: 'POST', url, payload });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json();
-  }
-  async function createTenant(): Promise<Tenant> {
-    const slug = unique('msp');
-    const partner = await create<Partner>('/v1/partners', { name: `MSP ${slug}`, slug });
-    const practice = await create<Practice>('/v1/practices', { partnerId: partner.id, name: `Clinic ${slug}` });
-    const site = await create<Site>('/v1/sites', { practiceId: practice.id, name: `Site ${slug}` });
-    return { partner, practice, site };
-  }
   const createHost = (input: Record<string, unknown> = {}) =>
-    create<Host>('/v1/hosts', { siteId: home.site.id, hostname: unique('host'), platform: 'linux', ...input });
-
-  /** The pages of a list, walked with its cursors. */
-  async function walkPages(query = '', limit = 200): Promise<Host[][]> {
-    const pages: Host[][] = [];
-    let cursor: string | null = null;
-    do {
-      const after: string = cursor ? `&cursor=${cursor}` : '';
-      const res = await admin.request({ method: 'GET', url: `/v1/hosts?limit=${limit}${query}${after}` });
-      expect(res.statusCode, res.body).toBe(200);
-      const page = res.json() as { items: Host[]; nextCursor: string | null };
-      expect(page.items.length).toBeLessThanOrEqual(limit);
-      pages.push(page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return pages;
-  }
-  const listAll = async (query = '') => (await walkPages(query)).flat();
+    createOk<Host>(admin, '/v1/hosts', { siteId: home.site.id, hostname: unique('host'), platform: 'linux', ...input });
+  const listAll = async (query = '') => (await walkPages<Host>(admin, '/v1/hosts', query)).flat();
   const listIds = async (query: string) => (await listAll(query)).map((h) => h.id);
 
   beforeAll(async () => {
@@ -64,7 +33,7 @@ describe.each(testBackends)('hosts API on %s', (backend) => {
     admin = await t.loginAs('admin');
     operator = await t.loginAs('operator');
     readonly = await t.loginAs('readonly');
-    home = await createTenant();
+    home = await createTenant(admin);
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -119,14 +88,17 @@ describe.each(testBackends)('hosts API on %s', (backend) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await createHost({ hostname: `${tag}-${i}` })).id);
 
-    const pages = await walkPages(`&q=${tag}`, 2);
+    const pages = await walkPages<Host>(admin, '/v1/hosts', `&q=${tag}`, 2);
     expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
     expect(pages.flat().map((h) => h.id)).toEqual(ids);
   });
 
   it('filters by site, practice, partner, platform, role and status and searches hostname or address', async () => {
-    const other = await createTenant();
-    const secondSite = await create<Site>('/v1/sites', { practiceId: home.practice.id, name: unique('Second') });
+    const other = await createTenant(admin);
+    const secondSite = await createOk<Site>(admin, '/v1/sites', {
+      practiceId: home.practice.id,
+      name: unique('Second'),
+    });
     const tag = unique('find');
     const a = await createHost({ hostname: `${tag}-abc`, platform: 'windows', role: 'workstation' });
     const b = await createHost({
@@ -172,34 +144,21 @@ describe.each(testBackends)('hosts API on %s', (backend) => {
       { siteId: 'site', hostname: 'bad-site', platform: 'linux' },
     ];
     for (const payload of cases) {
-      const error = expectError(
+      expectValidationIssues(
         await admin.request({ method: 'POST', url: '/v1/hosts', payload }),
-        400,
-        'VALIDATION_FAILED',
+        JSON.stringify(payload),
       );
-      expect(error.details?.issues?.length, JSON.stringify(payload)).toBeGreaterThan(0);
     }
-    const other = await createTenant();
+    const other = await createTenant(admin);
     for (const payload of [{}, { siteId: other.site.id }, { platform: 'amiga' }, { hostname: 'x'.repeat(254) }]) {
-      const error = expectError(
-        await admin.request({ method: 'PATCH', url: `/v1/hosts/${host.id}`, payload }),
-        400,
-        'VALIDATION_FAILED',
-      );
-      expect(error.details?.issues?.length).toBeGreaterThan(0);
+      expectValidationIssues(await admin.request({ method: 'PATCH', url: `/v1/hosts/${host.id}`, payload }));
     }
     expect((await listAll()).length).toBe(before);
     expect((await admin.request({ method: 'GET', url: `/v1/hosts/${host.id}` })).json()).toEqual(host);
   });
 
   it('answers NOT_FOUND for a missing host and for a missing site on create', async () => {
-    expectError(await admin.request({ method: 'GET', url: `/v1/hosts/${MISSING_ID}` }), 404, 'NOT_FOUND');
-    expectError(
-      await admin.request({ method: 'PATCH', url: `/v1/hosts/${MISSING_ID}`, payload: { role: 'other' } }),
-      404,
-      'NOT_FOUND',
-    );
-    expectError(await admin.request({ method: 'DELETE', url: `/v1/hosts/${MISSING_ID}` }), 404, 'NOT_FOUND');
+    await expectMissingIdNotFound(admin, '/v1/hosts', { role: 'other' });
 
     const before = (await listAll()).length;
     const res = await admin.request({
@@ -223,7 +182,7 @@ describe.each(testBackends)('hosts API on %s', (backend) => {
     expect(expectError(res, 409, 'CONFLICT').message).toBe(`A host named "${hostname}" already exists at this site`);
     expect((await listAll()).length).toBe(before);
 
-    const other = await createTenant();
+    const other = await createTenant(admin);
     await createHost({ siteId: other.site.id, hostname });
 
     const second = await createHost();
@@ -237,43 +196,18 @@ describe.each(testBackends)('hosts API on %s', (backend) => {
 
   it('lets readonly users read but not change, operators change but not delete', async () => {
     const host = await createHost();
-    expect((await readonly.request({ method: 'GET', url: `/v1/hosts/${host.id}` })).statusCode).toBe(200);
-    expect((await readonly.request({ method: 'GET', url: '/v1/hosts' })).statusCode).toBe(200);
-    const body = { siteId: home.site.id, hostname: unique('op'), platform: 'other' };
-    expectError(await readonly.request({ method: 'POST', url: '/v1/hosts', payload: body }), 403, 'FORBIDDEN');
-    expectError(
-      await readonly.request({ method: 'PATCH', url: `/v1/hosts/${host.id}`, payload: { role: 'other' } }),
-      403,
-      'FORBIDDEN',
-    );
-    expectError(await readonly.request({ method: 'DELETE', url: `/v1/hosts/${host.id}` }), 403, 'FORBIDDEN');
-
-    expect((await operator.request({ method: 'POST', url: '/v1/hosts', payload: body })).statusCode).toBe(201);
-    const changed = await operator.request({
-      method: 'PATCH',
-      url: `/v1/hosts/${host.id}`,
-      payload: { role: 'workstation' },
-    });
-    expect(changed.statusCode, changed.body).toBe(200);
-    expectError(await operator.request({ method: 'DELETE', url: `/v1/hosts/${host.id}` }), 403, 'FORBIDDEN');
-    expect((await admin.request({ method: 'GET', url: `/v1/hosts/${host.id}` })).json()).toMatchObject({
-      role: 'workstation',
+    await expectRoleRules({ admin, operator, readonly }, '/v1/hosts', host.id, {
+      create: { siteId: home.site.id, hostname: unique('op'), platform: 'other' },
+      change: { role: 'workstation' },
     });
   });
 
   it('asks anonymous callers to sign in', async () => {
     const host = await createHost();
-    const anon = t.anonymous;
-    const body = { siteId: home.site.id, hostname: 'anon', platform: 'linux' };
-    expectError(await anon.request({ method: 'GET', url: '/v1/hosts' }), 401, 'UNAUTHENTICATED');
-    expectError(await anon.request({ method: 'GET', url: `/v1/hosts/${host.id}` }), 401, 'UNAUTHENTICATED');
-    expectError(await anon.request({ method: 'POST', url: '/v1/hosts', payload: body }), 401, 'UNAUTHENTICATED');
-    expectError(
-      await anon.request({ method: 'PATCH', url: `/v1/hosts/${host.id}`, payload: { role: 'other' } }),
-      401,
-      'UNAUTHENTICATED',
-    );
-    expectError(await anon.request({ method: 'DELETE', url: `/v1/hosts/${host.id}` }), 401, 'UNAUTHENTICATED');
+    await expectSignInRequired(t.anonymous, '/v1/hosts', host.id, {
+      create: { siteId: home.site.id, hostname: 'anon', platform: 'linux' },
+      change: { role: 'other' },
+    });
   });
 
   it('audits every change with who made it', async () => {
@@ -281,13 +215,7 @@ describe.each(testBackends)('hosts API on %s', (backend) => {
     await operator.request({ method: 'PATCH', url: `/v1/hosts/${host.id}`, payload: { status: 'retired' } });
     await admin.request({ method: 'DELETE', url: `/v1/hosts/${host.id}` });
 
-    const res = await admin.request({ method: 'GET', url: `/v1/admin/audit?targetId=${host.id}` });
-    expect(res.statusCode, res.body).toBe(200);
-    const entries = (
-      res.json() as {
-        items: Array<{ action: string; actorId: string | null; targetType: string; details: Record<string, unknown> }>;
-      }
-    ).items;
+    const entries = await auditOf(admin, host.id);
     expect(entries.map((e) => [e.action, e.actorId])).toEqual([
       ['host.delete', admin.userId],
       ['host.update', operator.userId],

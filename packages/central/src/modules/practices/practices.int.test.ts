@@ -1,19 +1,19 @@
-import type { Partner, Practice } from '@osiris/protocol';
+import type { Partner, Practice, Site } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
-
-type Response = Awaited<ReturnType<Caller['request']>>;
-
-function expectError(res: Response, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as {
-    error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string };
-  };
-  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
-  return error;
-}
-
-const MISSING_ID = '01890000-0000-7000-8000-000000000000';
+import {
+  auditOf,
+  createOk,
+  createPartner,
+  expectError,
+  expectMissingIdNotFound,
+  expectRoleRules,
+  expectSignInRequired,
+  expectValidationIssues,
+  MISSING_ID,
+  unique,
+  walkPages,
+} from '../../testing/api';
 
 describe.each(testBackends)('practices API on %s', (backend) => {
   let t: TestApp;
@@ -21,37 +21,10 @@ describe.each(testBackends)('practices API on %s', (backend) => {
   let operator: Caller;
   let readonly: Caller;
   let partner: Partner;
-  let counter = 0;
-  const unique = (prefix: string) => `${prefix}-${++counter}-${Date.now().toString(36)}`;
 
-  async function create<T>(url: string, payload: Record<string, unknown>): Promise<T> {
-    const res = await admin.request({ method: 'POST', url, payload });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json();
-  }
-  const createPartner = () => {
-    const slug = unique('msp');
-    return create<Partner>('/v1/partners', { name: `MSP ${slug}`, slug });
-  };
   const createPractice = (input: Record<string, unknown> = {}) =>
-    create<Practice>('/v1/practices', { partnerId: partner.id, name: unique('Clinic'), ...input });
-
-  /** The pages of a list, walked with its cursors. */
-  async function walkPages(query = '', limit = 200): Promise<Practice[][]> {
-    const pages: Practice[][] = [];
-    let cursor: string | null = null;
-    do {
-      const after: string = cursor ? `&cursor=${cursor}` : '';
-      const res = await admin.request({ method: 'GET', url: `/v1/practices?limit=${limit}${query}${after}` });
-      expect(res.statusCode, res.body).toBe(200);
-      const page = res.json() as { items: Practice[]; nextCursor: string | null };
-      expect(page.items.length).toBeLessThanOrEqual(limit);
-      pages.push(page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return pages;
-  }
-  const listAll = async (query = '') => (await walkPages(query)).flat();
+    createOk<Practice>(admin, '/v1/practices', { partnerId: partner.id, name: unique('Clinic'), ...input });
+  const listAll = async (query = '') => (await walkPages<Practice>(admin, '/v1/practices', query)).flat();
   const listIds = async (query: string) => (await listAll(query)).map((p) => p.id);
 
   beforeAll(async () => {
@@ -59,7 +32,7 @@ describe.each(testBackends)('practices API on %s', (backend) => {
     admin = await t.loginAs('admin');
     operator = await t.loginAs('operator');
     readonly = await t.loginAs('readonly');
-    partner = await createPartner();
+    partner = await createPartner(admin);
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -101,13 +74,13 @@ describe.each(testBackends)('practices API on %s', (backend) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await createPractice({ name: `${tag} ${i}` })).id);
 
-    const pages = await walkPages(`&q=${tag}`, 2);
+    const pages = await walkPages<Practice>(admin, '/v1/practices', `&q=${tag}`, 2);
     expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
     expect(pages.flat().map((p) => p.id)).toEqual(ids);
   });
 
   it('filters by partner and status and searches names case-insensitively, wildcards taken literally', async () => {
-    const other = await createPartner();
+    const other = await createPartner(admin);
     const tag = unique('find');
     const a = await createPractice({ name: `${tag} 100% Dental` });
     const b = await createPractice({ name: `${tag} 1000 Dental`, status: 'inactive' });
@@ -138,33 +111,20 @@ describe.each(testBackends)('practices API on %s', (backend) => {
       { partnerId: partner.id, name: 'Bad status', status: 'suspended' },
     ];
     for (const payload of cases) {
-      const error = expectError(
+      expectValidationIssues(
         await admin.request({ method: 'POST', url: '/v1/practices', payload }),
-        400,
-        'VALIDATION_FAILED',
+        JSON.stringify(payload),
       );
-      expect(error.details?.issues?.length, JSON.stringify(payload)).toBeGreaterThan(0);
     }
     for (const payload of [{}, { partnerId: partner.id }, { name: 'x'.repeat(201) }, { status: 1 }]) {
-      const error = expectError(
-        await admin.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload }),
-        400,
-        'VALIDATION_FAILED',
-      );
-      expect(error.details?.issues?.length).toBeGreaterThan(0);
+      expectValidationIssues(await admin.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload }));
     }
     expect((await listAll()).length).toBe(before);
     expect((await admin.request({ method: 'GET', url: `/v1/practices/${practice.id}` })).json()).toEqual(practice);
   });
 
   it('answers NOT_FOUND for a missing practice and for a missing partner on create', async () => {
-    expectError(await admin.request({ method: 'GET', url: `/v1/practices/${MISSING_ID}` }), 404, 'NOT_FOUND');
-    expectError(
-      await admin.request({ method: 'PATCH', url: `/v1/practices/${MISSING_ID}`, payload: { name: 'x' } }),
-      404,
-      'NOT_FOUND',
-    );
-    expectError(await admin.request({ method: 'DELETE', url: `/v1/practices/${MISSING_ID}` }), 404, 'NOT_FOUND');
+    await expectMissingIdNotFound(admin, '/v1/practices', { name: 'x' });
 
     const before = (await listAll()).length;
     const res = await admin.request({
@@ -178,7 +138,7 @@ describe.each(testBackends)('practices API on %s', (backend) => {
 
   it('refuses to delete a practice that still has sites', async () => {
     const practice = await createPractice();
-    const site = await create<{ id: string }>('/v1/sites', { practiceId: practice.id, name: 'Main office' });
+    const site = await createOk<Site>(admin, '/v1/sites', { practiceId: practice.id, name: 'Main office' });
     const error = expectError(
       await admin.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }),
       409,
@@ -192,46 +152,18 @@ describe.each(testBackends)('practices API on %s', (backend) => {
 
   it('lets readonly users read but not change, operators change but not delete', async () => {
     const practice = await createPractice();
-    expect((await readonly.request({ method: 'GET', url: `/v1/practices/${practice.id}` })).statusCode).toBe(200);
-    expect((await readonly.request({ method: 'GET', url: '/v1/practices' })).statusCode).toBe(200);
-    const body = { partnerId: partner.id, name: 'By someone' };
-    expectError(await readonly.request({ method: 'POST', url: '/v1/practices', payload: body }), 403, 'FORBIDDEN');
-    expectError(
-      await readonly.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { name: 'No' } }),
-      403,
-      'FORBIDDEN',
-    );
-    expectError(await readonly.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 403, 'FORBIDDEN');
-
-    expect((await operator.request({ method: 'POST', url: '/v1/practices', payload: body })).statusCode).toBe(201);
-    const changed = await operator.request({
-      method: 'PATCH',
-      url: `/v1/practices/${practice.id}`,
-      payload: { name: 'Operator rename' },
-    });
-    expect(changed.statusCode, changed.body).toBe(200);
-    expectError(await operator.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 403, 'FORBIDDEN');
-    expect((await admin.request({ method: 'GET', url: `/v1/practices/${practice.id}` })).json()).toMatchObject({
-      name: 'Operator rename',
+    await expectRoleRules({ admin, operator, readonly }, '/v1/practices', practice.id, {
+      create: { partnerId: partner.id, name: 'By someone' },
+      change: { name: 'Operator rename' },
     });
   });
 
   it('asks anonymous callers to sign in', async () => {
     const practice = await createPractice();
-    const anon = t.anonymous;
-    expectError(await anon.request({ method: 'GET', url: '/v1/practices' }), 401, 'UNAUTHENTICATED');
-    expectError(await anon.request({ method: 'GET', url: `/v1/practices/${practice.id}` }), 401, 'UNAUTHENTICATED');
-    expectError(
-      await anon.request({ method: 'POST', url: '/v1/practices', payload: { partnerId: partner.id, name: 'x' } }),
-      401,
-      'UNAUTHENTICATED',
-    );
-    expectError(
-      await anon.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { name: 'x' } }),
-      401,
-      'UNAUTHENTICATED',
-    );
-    expectError(await anon.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` }), 401, 'UNAUTHENTICATED');
+    await expectSignInRequired(t.anonymous, '/v1/practices', practice.id, {
+      create: { partnerId: partner.id, name: 'x' },
+      change: { name: 'x' },
+    });
   });
 
   it('audits every change with who made it', async () => {
@@ -239,13 +171,7 @@ describe.each(testBackends)('practices API on %s', (backend) => {
     await operator.request({ method: 'PATCH', url: `/v1/practices/${practice.id}`, payload: { status: 'inactive' } });
     await admin.request({ method: 'DELETE', url: `/v1/practices/${practice.id}` });
 
-    const res = await admin.request({ method: 'GET', url: `/v1/admin/audit?targetId=${practice.id}` });
-    expect(res.statusCode, res.body).toBe(200);
-    const entries = (
-      res.json() as {
-        items: Array<{ action: string; actorId: string | null; targetType: string; details: Record<string, unknown> }>;
-      }
-    ).items;
+    const entries = await auditOf(admin, practice.id);
     expect(entries.map((e) => [e.action, e.actorId])).toEqual([
       ['practice.delete', admin.userId],
       ['practice.update', operator.userId],

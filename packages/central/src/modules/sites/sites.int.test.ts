@@ -1,19 +1,19 @@
-import type { Partner, Practice, Site } from '@osiris/protocol';
+import type { Host, Partner, Practice, Site } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
-
-type Response = Awaited<ReturnType<Caller['request']>>;
-
-function expectError(res: Response, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  const { error } = res.json() as {
-    error: { code: string; message: string; details?: { issues?: unknown[] }; requestId: string };
-  };
-  expect(error).toMatchObject({ code, message: expect.any(String), requestId: expect.any(String) });
-  return error;
-}
-
-const MISSING_ID = '01890000-0000-7000-8000-000000000000';
+import {
+  auditOf,
+  createOk,
+  createPartnerWithPractice,
+  expectError,
+  expectMissingIdNotFound,
+  expectRoleRules,
+  expectSignInRequired,
+  expectValidationIssues,
+  MISSING_ID,
+  unique,
+  walkPages,
+} from '../../testing/api';
 
 describe.each(testBackends)('sites API on %s', (backend) => {
   let t: TestApp;
@@ -22,41 +22,10 @@ describe.each(testBackends)('sites API on %s', (backend) => {
   let readonly: Caller;
   let partner: Partner;
   let practice: Practice;
-  let counter = 0;
-  const unique = (prefix: string) => `${prefix}-${++counter}-${Date.now().toString(36)}`;
 
-  async function create<T>(url: string, payload: Record<string, unknown>): Promise<T> {
-    const res = await admin.request({ method: 'POST', url, payload });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json();
-  }
-  async function createTenant(): Promise<{ partner: Partner; practice: Practice }> {
-    const slug = unique('msp');
-    const p = await create<Partner>('/v1/partners', { name: `MSP ${slug}`, slug });
-    return {
-      partner: p,
-      practice: await create<Practice>('/v1/practices', { partnerId: p.id, name: `Clinic ${slug}` }),
-    };
-  }
   const createSite = (input: Record<string, unknown> = {}) =>
-    create<Site>('/v1/sites', { practiceId: practice.id, name: unique('Site'), ...input });
-
-  /** The pages of a list, walked with its cursors. */
-  async function walkPages(query = '', limit = 200): Promise<Site[][]> {
-    const pages: Site[][] = [];
-    let cursor: string | null = null;
-    do {
-      const after: string = cursor ? `&cursor=${cursor}` : '';
-      const res = await admin.request({ method: 'GET', url: `/v1/sites?limit=${limit}${query}${after}` });
-      expect(res.statusCode, res.body).toBe(200);
-      const page = res.json() as { items: Site[]; nextCursor: string | null };
-      expect(page.items.length).toBeLessThanOrEqual(limit);
-      pages.push(page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return pages;
-  }
-  const listAll = async (query = '') => (await walkPages(query)).flat();
+    createOk<Site>(admin, '/v1/sites', { practiceId: practice.id, name: unique('Site'), ...input });
+  const listAll = async (query = '') => (await walkPages<Site>(admin, '/v1/sites', query)).flat();
   const listIds = async (query: string) => (await listAll(query)).map((s) => s.id);
 
   beforeAll(async () => {
@@ -64,7 +33,7 @@ describe.each(testBackends)('sites API on %s', (backend) => {
     admin = await t.loginAs('admin');
     operator = await t.loginAs('operator');
     readonly = await t.loginAs('readonly');
-    ({ partner, practice } = await createTenant());
+    ({ partner, practice } = await createPartnerWithPractice(admin));
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -110,13 +79,13 @@ describe.each(testBackends)('sites API on %s', (backend) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await createSite({ name: `${tag} ${i}` })).id);
 
-    const pages = await walkPages(`&q=${tag}`, 2);
+    const pages = await walkPages<Site>(admin, '/v1/sites', `&q=${tag}`, 2);
     expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
     expect(pages.flat().map((s) => s.id)).toEqual(ids);
   });
 
   it('filters by practice, partner and status and searches name or address, wildcards taken literally', async () => {
-    const other = await createTenant();
+    const other = await createPartnerWithPractice(admin);
     const tag = unique('find');
     const a = await createSite({ name: `${tag} 100% North` });
     const b = await createSite({ name: `${tag} South`, address: '1000 Elm_Road', status: 'inactive' });
@@ -147,39 +116,26 @@ describe.each(testBackends)('sites API on %s', (backend) => {
       { name: 'No practice' },
     ];
     for (const payload of cases) {
-      const error = expectError(
+      expectValidationIssues(
         await admin.request({ method: 'POST', url: '/v1/sites', payload }),
-        400,
-        'VALIDATION_FAILED',
+        JSON.stringify(payload),
       );
-      expect(error.details?.issues?.length, JSON.stringify(payload)).toBeGreaterThan(0);
     }
-    const other = await createTenant();
+    const other = await createPartnerWithPractice(admin);
     for (const payload of [
       {},
       { practiceId: other.practice.id },
       { timezone: 'Nowhere/Else' },
       { address: 'x'.repeat(501) },
     ]) {
-      const error = expectError(
-        await admin.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload }),
-        400,
-        'VALIDATION_FAILED',
-      );
-      expect(error.details?.issues?.length).toBeGreaterThan(0);
+      expectValidationIssues(await admin.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload }));
     }
     expect((await listAll()).length).toBe(before);
     expect((await admin.request({ method: 'GET', url: `/v1/sites/${site.id}` })).json()).toEqual(site);
   });
 
   it('answers NOT_FOUND for a missing site and for a missing practice on create', async () => {
-    expectError(await admin.request({ method: 'GET', url: `/v1/sites/${MISSING_ID}` }), 404, 'NOT_FOUND');
-    expectError(
-      await admin.request({ method: 'PATCH', url: `/v1/sites/${MISSING_ID}`, payload: { name: 'x' } }),
-      404,
-      'NOT_FOUND',
-    );
-    expectError(await admin.request({ method: 'DELETE', url: `/v1/sites/${MISSING_ID}` }), 404, 'NOT_FOUND');
+    await expectMissingIdNotFound(admin, '/v1/sites', { name: 'x' });
 
     const before = (await listAll()).length;
     const res = await admin.request({
@@ -193,7 +149,7 @@ describe.each(testBackends)('sites API on %s', (backend) => {
 
   it('refuses to delete a site that still has hosts', async () => {
     const site = await createSite();
-    const host = await create<{ id: string }>('/v1/hosts', { siteId: site.id, hostname: 'dc01', platform: 'windows' });
+    const host = await createOk<Host>(admin, '/v1/hosts', { siteId: site.id, hostname: 'dc01', platform: 'windows' });
     const error = expectError(await admin.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 409, 'CONFLICT');
     expect(error.message).toBe('The site still has hosts; delete them first');
 
@@ -203,46 +159,18 @@ describe.each(testBackends)('sites API on %s', (backend) => {
 
   it('lets readonly users read but not change, operators change but not delete', async () => {
     const site = await createSite();
-    expect((await readonly.request({ method: 'GET', url: `/v1/sites/${site.id}` })).statusCode).toBe(200);
-    expect((await readonly.request({ method: 'GET', url: '/v1/sites' })).statusCode).toBe(200);
-    const body = { practiceId: practice.id, name: 'By someone' };
-    expectError(await readonly.request({ method: 'POST', url: '/v1/sites', payload: body }), 403, 'FORBIDDEN');
-    expectError(
-      await readonly.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'No' } }),
-      403,
-      'FORBIDDEN',
-    );
-    expectError(await readonly.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 403, 'FORBIDDEN');
-
-    expect((await operator.request({ method: 'POST', url: '/v1/sites', payload: body })).statusCode).toBe(201);
-    const changed = await operator.request({
-      method: 'PATCH',
-      url: `/v1/sites/${site.id}`,
-      payload: { name: 'Operator rename' },
-    });
-    expect(changed.statusCode, changed.body).toBe(200);
-    expectError(await operator.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 403, 'FORBIDDEN');
-    expect((await admin.request({ method: 'GET', url: `/v1/sites/${site.id}` })).json()).toMatchObject({
-      name: 'Operator rename',
+    await expectRoleRules({ admin, operator, readonly }, '/v1/sites', site.id, {
+      create: { practiceId: practice.id, name: 'By someone' },
+      change: { name: 'Operator rename' },
     });
   });
 
   it('asks anonymous callers to sign in', async () => {
     const site = await createSite();
-    const anon = t.anonymous;
-    expectError(await anon.request({ method: 'GET', url: '/v1/sites' }), 401, 'UNAUTHENTICATED');
-    expectError(await anon.request({ method: 'GET', url: `/v1/sites/${site.id}` }), 401, 'UNAUTHENTICATED');
-    expectError(
-      await anon.request({ method: 'POST', url: '/v1/sites', payload: { practiceId: practice.id, name: 'x' } }),
-      401,
-      'UNAUTHENTICATED',
-    );
-    expectError(
-      await anon.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'x' } }),
-      401,
-      'UNAUTHENTICATED',
-    );
-    expectError(await anon.request({ method: 'DELETE', url: `/v1/sites/${site.id}` }), 401, 'UNAUTHENTICATED');
+    await expectSignInRequired(t.anonymous, '/v1/sites', site.id, {
+      create: { practiceId: practice.id, name: 'x' },
+      change: { name: 'x' },
+    });
   });
 
   it('audits every change with who made it', async () => {
@@ -250,13 +178,7 @@ describe.each(testBackends)('sites API on %s', (backend) => {
     await operator.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { timezone: 'Europe/Berlin' } });
     await admin.request({ method: 'DELETE', url: `/v1/sites/${site.id}` });
 
-    const res = await admin.request({ method: 'GET', url: `/v1/admin/audit?targetId=${site.id}` });
-    expect(res.statusCode, res.body).toBe(200);
-    const entries = (
-      res.json() as {
-        items: Array<{ action: string; actorId: string | null; targetType: string; details: Record<string, unknown> }>;
-      }
-    ).items;
+    const entries = await auditOf(admin, site.id);
     expect(entries.map((e) => [e.action, e.actorId])).toEqual([
       ['site.delete', admin.userId],
       ['site.update', operator.userId],
