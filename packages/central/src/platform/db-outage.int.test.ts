@@ -3,7 +3,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltApp, buildApp } from '../app';
-import { createTestDatabase, type TestDatabase, testConfig } from '../testing';
+import { createTestDatabase, type TestDatabase, testBackends, testConfig } from '../testing';
 import { SYSTEM_ACTOR } from './context';
 import { type Database, openDatabase } from './db';
 
@@ -72,7 +72,11 @@ function expectUnavailable(res: Response): void {
   expect(res.headers['x-request-id']).toBe(error.requestId);
 }
 
-describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('PostgreSQL outage and recovery', () => {
+// Like the 'postgres' entry of testBackends: these exist only where a real server is given
+// (TEST_DATABASE_URL, which CI sets); PGlite is in-process and cannot become unreachable.
+const outageBackends = testBackends.filter((backend) => backend === 'postgres');
+
+describe.each(outageBackends)('PostgreSQL outage and recovery (%s)', () => {
   let testDb: TestDatabase;
   let proxy: TcpProxy;
   let database: Database;
