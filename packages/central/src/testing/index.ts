@@ -34,10 +34,11 @@ export interface TestDatabase {
 }
 
 /** A fresh, migrated database: in-memory PGlite, or a new osiris_test_<random> on TEST_DATABASE_URL. */
-export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
+export async function createTestDatabase(backend: Backend, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const migrateIt = options.migrate ?? true;
   if (backend === 'pglite') {
     const database = await openDatabase({ memory: true });
-    await migrate(database);
+    if (migrateIt) await migrate(database);
     return { database, url: null, drop: () => database.close() };
   }
   const adminUrl = process.env.TEST_DATABASE_URL;
@@ -50,7 +51,7 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 5 });
-  await migrate(database);
+  if (migrateIt) await migrate(database);
   return {
     database,
     url: url.toString(),
