@@ -281,6 +281,15 @@ describe.each(testBackends)('platform HTTP behaviour on %s', (backend) => {
       expect(doc.paths['/v1/partners']).toHaveProperty('post');
       expect(doc.paths['/v1/auth/login']).toHaveProperty('post');
       expect(doc.paths['/v1/admin/audit']).toHaveProperty('get');
+      // Every route but the document itself is described, with the error envelope it may answer.
+      for (const route of t.routeTable.filter((r) => r.url !== '/v1/openapi.json')) {
+        const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+        const operation = doc.paths[path]?.[route.method.toLowerCase()] as { responses?: Record<string, unknown> };
+        expect(operation, `${route.method} ${route.url}`).toBeDefined();
+        expect(Object.keys(operation.responses ?? {}), `${route.method} ${route.url}`).toEqual(
+          expect.arrayContaining(['4XX', '5XX']),
+        );
+      }
     });
 
     it('/v1/docs and /v1/docs/ serve the HTML docs page, still with the security headers', async () => {
