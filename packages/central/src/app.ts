@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import { createAccountsModule } from './modules/accounts';
+import { createAppliancesModule } from './modules/appliances';
 import { createAuditModule } from './modules/audit';
 import { createHostsModule } from './modules/hosts';
 import { createPartnersModule } from './modules/partners';
@@ -88,10 +89,11 @@ export async function buildApp(deps: AppDeps) {
   const practices = createPracticesModule({ db, audit: audit.service, partners: partners.service });
   const sites = createSitesModule({ db, audit: audit.service, practices: practices.service });
   const hosts = createHostsModule({ db, audit: audit.service, sites: sites.service });
+  const appliances = createAppliancesModule({ db, audit: audit.service, keyring, sites: sites.service, now: deps.now });
 
   await registerDocs(app, config.DOCS_ENABLED);
   registerHealthRoutes(app, database);
-  for (const module of [accounts, audit, partners, practices, sites, hosts]) module.routes(app);
+  for (const module of [accounts, audit, partners, practices, sites, hosts, appliances]) module.routes(app);
 
   const pruneTimer = setInterval(() => {
     rateLimiter.prune().catch((error) => app.log.warn({ err: error }, 'rate-limit prune failed'));
@@ -111,6 +113,7 @@ export async function buildApp(deps: AppDeps) {
       practices: practices.service,
       sites: sites.service,
       hosts: hosts.service,
+      appliances: appliances.service,
     },
   };
 }

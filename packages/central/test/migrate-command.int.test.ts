@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,10 @@ const run = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const MIGRATE = join(ROOT, 'packages/central/src/migrate.ts');
+const VERSIONS = readdirSync(join(ROOT, 'packages/central/src/migrations'))
+  .filter((f) => f.endsWith('.sql'))
+  .map((f) => Number(f.slice(0, 4)))
+  .sort((a, b) => a - b);
 
 /** `npm run migrate` as an operator runs it before a deploy. */
 describe('the migrate command', { timeout: 120_000 }, () => {
@@ -19,7 +23,8 @@ describe('the migrate command', { timeout: 120_000 }, () => {
 
   it('applies every migration to a new database, then reports it up to date', async () => {
     const first = await run(TSX, [MIGRATE], { cwd: workDir, env });
-    expect(first.stdout.trim()).toBe('Applied migrations: 1, 2, 3, 4');
+    expect(VERSIONS.length).toBeGreaterThanOrEqual(5);
+    expect(first.stdout.trim()).toBe(`Applied migrations: ${VERSIONS.join(', ')}`);
     const second = await run(TSX, [MIGRATE], { cwd: workDir, env });
     expect(second.stdout.trim()).toBe('Database is up to date.');
   });

@@ -38,6 +38,9 @@ const EXPECTED: Record<string, 'public' | Role> = {
   ...crud('/v1/practices'),
   ...crud('/v1/sites'),
   ...crud('/v1/hosts'),
+  'POST /v1/sites/:id/provision-codes': 'operator',
+  'GET /v1/sites/:id/provision-codes': 'readonly',
+  'DELETE /v1/provision-codes/:id': 'operator',
 };
 
 function crud(path: string): Record<string, Role> {

@@ -4,4 +4,5 @@ export * from './canonical-json';
 export * from './common';
 export * from './errors';
 export * from './health';
+export * from './provisioning';
 export * from './tenancy';

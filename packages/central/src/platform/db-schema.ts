@@ -129,6 +129,17 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface ProvisionCodesTable {
+  id: string;
+  site_id: string;
+  code_hash: string;
+  created_by: string | null;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
 export interface DB {
   schema_migrations: SchemaMigrationsTable;
   server_settings: ServerSettingsTable;
@@ -141,4 +152,5 @@ export interface DB {
   sites: SitesTable;
   hosts: HostsTable;
   audit_log: AuditLogTable;
+  provision_codes: ProvisionCodesTable;
 }

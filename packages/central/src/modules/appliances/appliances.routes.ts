@@ -1,0 +1,52 @@
+import {
+  IdParams,
+  ProvisionCode,
+  ProvisionCodeCreated,
+  ProvisionCodeCreateRequest,
+  ProvisionCodeListQuery,
+  ProvisionCodePage,
+} from '@osiris/protocol';
+import type { App } from '../../platform/http';
+import type { AppliancesService } from './appliances.service';
+
+const tags = ['appliances'];
+
+export function registerAppliancesRoutes(app: App, service: AppliancesService): void {
+  app.post(
+    '/v1/sites/:id/provision-codes',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags,
+        summary: 'Create a single-use code an appliance registers to this site with (shown once)',
+        params: IdParams,
+        body: ProvisionCodeCreateRequest,
+        response: { 201: ProvisionCodeCreated },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await service.createProvisionCode(request.actor, request.params.id, request.body)),
+  );
+  app.get(
+    '/v1/sites/:id/provision-codes',
+    {
+      config: { access: 'readonly' },
+      schema: {
+        tags,
+        summary: "A site's provision codes (never the codes themselves)",
+        params: IdParams,
+        querystring: ProvisionCodeListQuery,
+        response: { 200: ProvisionCodePage },
+      },
+    },
+    (request) => service.listProvisionCodes(request.params.id, request.query),
+  );
+  app.delete(
+    '/v1/provision-codes/:id',
+    {
+      config: { access: 'operator' },
+      schema: { tags, summary: 'Revoke a pending provision code', params: IdParams, response: { 200: ProvisionCode } },
+    },
+    (request) => service.revokeProvisionCode(request.actor, request.params.id),
+  );
+}
