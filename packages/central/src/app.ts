@@ -6,6 +6,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config';
 import { createAccountsModule } from './modules/accounts';
 import { createAppliancesModule } from './modules/appliances';
+import { registerGatewayRoutes } from './gateway/gateway.routes';
 import { createAuditModule } from './modules/audit';
 import { createHostsModule } from './modules/hosts';
 import { createPartnersModule } from './modules/partners';
@@ -18,6 +19,7 @@ import { AppError, errorHandler } from './platform/errors';
 import { registerHealthRoutes } from './platform/health';
 import type { App } from './platform/http';
 import { loggerOptions } from './platform/logger';
+import { loadOrderSigningKey } from './platform/order-signing-key';
 import { createRateLimiter } from './platform/rate-limit';
 import { createKeyring, loadServerSecret } from './platform/secrets';
 import { registerSecurityHeaders } from './platform/security-headers';
@@ -81,6 +83,7 @@ export async function buildApp(deps: AppDeps) {
   const accounts = createAccountsModule({ db, config, keyring, audit: audit.service, rateLimiter, now: deps.now });
   const routeTable = registerAuth(app, {
     resolveSession: (token) => accounts.auth.resolveSession(token),
+    resolveAppliance: (token) => appliances.registration.resolveToken(token),
     recordDenied: (actor, action, details) => audit.service.recordEvent(actor, { action, outcome: 'denied', details }),
     cookieSecure: config.COOKIE_SECURE,
   });
@@ -89,11 +92,20 @@ export async function buildApp(deps: AppDeps) {
   const practices = createPracticesModule({ db, audit: audit.service, partners: partners.service });
   const sites = createSitesModule({ db, audit: audit.service, practices: practices.service });
   const hosts = createHostsModule({ db, audit: audit.service, sites: sites.service });
-  const appliances = createAppliancesModule({ db, audit: audit.service, keyring, sites: sites.service, now: deps.now });
+  const orderSigningKey = await loadOrderSigningKey(db, keyring);
+  const appliances = createAppliancesModule({
+    db,
+    audit: audit.service,
+    keyring,
+    orderSigningKey,
+    sites: sites.service,
+    now: deps.now,
+  });
 
   await registerDocs(app, config.DOCS_ENABLED);
   registerHealthRoutes(app, database);
   for (const module of [accounts, audit, partners, practices, sites, hosts, appliances]) module.routes(app);
+  registerGatewayRoutes(app, appliances.registration);
 
   const pruneTimer = setInterval(() => {
     rateLimiter.prune().catch((error) => app.log.warn({ err: error }, 'rate-limit prune failed'));

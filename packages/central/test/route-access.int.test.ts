@@ -8,7 +8,7 @@ import { type Caller, type TestApp, startTestApp, testBackends } from '../src/te
  * caller with exactly the required role. The expected table is written out so that a new route
  * without a line here fails the first test.
  */
-const EXPECTED: Record<string, 'public' | Role> = {
+const EXPECTED: Record<string, 'public' | Role | 'appliance'> = {
   'GET /healthz': 'public',
   'GET /readyz': 'public',
   'GET /v1/openapi.json': 'public',
@@ -41,6 +41,10 @@ const EXPECTED: Record<string, 'public' | Role> = {
   'POST /v1/sites/:id/provision-codes': 'operator',
   'GET /v1/sites/:id/provision-codes': 'readonly',
   'DELETE /v1/provision-codes/:id': 'operator',
+  'GET /v1/sites/:id/appliances': 'readonly',
+  'GET /v1/appliances/:id': 'readonly',
+  'POST /v1/appliance/register': 'public',
+  'POST /v1/appliance/checkin': 'appliance',
 };
 
 function crud(path: string): Record<string, Role> {
@@ -95,7 +99,7 @@ describe.each(testBackends)('route access on %s', (backend) => {
   it('refuses a role below the required one with 403 FORBIDDEN and audits the denial', async () => {
     let denials = 0;
     for (const [key, access] of Object.entries(EXPECTED)) {
-      if (access === 'public') continue;
+      if (access === 'public' || access === 'appliance') continue;
       const [method, url] = key.split(' ') as [CallerRequestMethod, string];
       for (let lower = LOWER[access]; lower; lower = LOWER[lower]) {
         const response = await callers[lower].request({
@@ -115,9 +119,19 @@ describe.each(testBackends)('route access on %s', (backend) => {
     expect(audit.json().items.length).toBe(denials);
   });
 
+  it('does not let a user session call appliance routes (they take only an appliance token)', async () => {
+    for (const [key, access] of Object.entries(EXPECTED)) {
+      if (access !== 'appliance') continue;
+      const [method, url] = key.split(' ') as [CallerRequestMethod, string];
+      const response = await callers.admin.request({ method, url: concrete(url), payload: {} });
+      expect(response.statusCode, key).toBe(401);
+      expect(response.json().error.code, key).toBe('UNAUTHENTICATED');
+    }
+  });
+
   it('lets a caller with exactly the required role past authorization on every route', async () => {
     for (const [key, access] of Object.entries(EXPECTED)) {
-      if (access === 'public') continue;
+      if (access === 'public' || access === 'appliance') continue;
       const [method, url] = key.split(' ') as [CallerRequestMethod, string];
       // Signing out ends the session, so that one gets a caller of its own.
       const caller = key === 'POST /v1/auth/logout' ? await freshCaller(t, access) : callers[access];

@@ -1,4 +1,5 @@
 export * from './accounts';
+export * from './appliances';
 export * from './audit';
 export * from './canonical-json';
 export * from './common';

@@ -3,7 +3,7 @@ import { ROLE_RANK } from '@osiris/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActorContext } from './context';
 import { AppError } from './errors';
-import type { App, AuthenticatedSession, RouteAccess } from './http';
+import type { App, AuthenticatedAppliance, AuthenticatedSession, RouteAccess } from './http';
 
 export const SESSION_COOKIE = 'osiris_session';
 const CSRF_HEADER = 'x-csrf-token';
@@ -12,6 +12,7 @@ const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
 export interface AuthDeps {
   resolveSession(token: string): Promise<AuthenticatedSession | null>;
+  resolveAppliance(token: string): Promise<AuthenticatedAppliance | null>;
   recordDenied(actor: ActorContext, action: string, details: Record<string, unknown>): Promise<void>;
   cookieSecure: 'auto' | 'always' | 'never';
 }
@@ -68,10 +69,34 @@ export interface RouteEntry {
   access: RouteAccess;
 }
 
+const BEARER = /^Bearer ([A-Za-z0-9_-]{20,200})$/;
+
+/** Appliance routes: a bearer token, never a cookie (so no CSRF); a bad token is a security event. */
+async function authenticateAppliance(request: FastifyRequest, deps: AuthDeps): Promise<void> {
+  const match = BEARER.exec(request.headers.authorization ?? '');
+  request.appliance = match?.[1] ? await deps.resolveAppliance(match[1]) : null;
+  request.actor = {
+    actorType: request.appliance ? 'appliance' : 'anonymous',
+    actorId: request.appliance?.applianceId ?? null,
+    actorLabel: request.appliance ? `appliance:${request.appliance.applianceId}` : null,
+    role: null,
+    ip: request.ip,
+    requestId: String(request.id),
+  };
+  if (!request.appliance) {
+    await deps.recordDenied(request.actor, 'security.appliance_auth_failed', {
+      route: request.routeOptions.url,
+      tokenPresented: Boolean(match),
+    });
+    throw new AppError('UNAUTHENTICATED', 'Present a valid appliance token (Authorization: Bearer …)');
+  }
+}
+
 /** Returns the table of every route and who may call it, filled as routes register. */
 export function registerAuth(app: App, deps: AuthDeps): RouteEntry[] {
   const table: RouteEntry[] = [];
   app.decorateRequest('auth', null);
+  app.decorateRequest('appliance', null);
   app.decorateRequest('actor', null as unknown as ActorContext);
 
   app.addHook('onRoute', (route) => {
@@ -85,6 +110,7 @@ export function registerAuth(app: App, deps: AuthDeps): RouteEntry[] {
 
   app.addHook('onRequest', async (request) => {
     const access: RouteAccess = request.routeOptions.config.access ?? 'public';
+    if (access === 'appliance') return authenticateAppliance(request, deps);
     const token = request.cookies[SESSION_COOKIE];
     request.auth = token ? await deps.resolveSession(token) : null;
     request.actor = actorFor(request, request.auth);

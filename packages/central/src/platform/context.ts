@@ -7,7 +7,7 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 
 /** Who is acting, as the services see it (no Fastify types past the routes). */
 export interface ActorContext {
-  actorType: 'user' | 'system' | 'anonymous';
+  actorType: 'user' | 'system' | 'anonymous' | 'appliance';
   actorId: string | null;
   actorLabel: string | null;
   role: Role | null;

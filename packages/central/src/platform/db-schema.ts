@@ -140,6 +140,21 @@ export interface ProvisionCodesTable {
   created_at: Timestamp;
 }
 
+export interface AppliancesTable {
+  id: string;
+  site_id: string;
+  public_key: string;
+  token_hash: string;
+  hostname: string;
+  version: string;
+  status: string;
+  provision_code_id: string | null;
+  registered_at: Timestamp;
+  last_checkin_at: NullableTimestamp;
+  clock_offset_ms: number | null;
+  last_health: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+}
+
 export interface DB {
   schema_migrations: SchemaMigrationsTable;
   server_settings: ServerSettingsTable;
@@ -153,4 +168,5 @@ export interface DB {
   hosts: HostsTable;
   audit_log: AuditLogTable;
   provision_codes: ProvisionCodesTable;
+  appliances: AppliancesTable;
 }

@@ -4,8 +4,8 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawServerDefau
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ActorContext } from './context';
 
-/** Who may call a route: anyone, or a signed-in user with at least this role. */
-export type RouteAccess = 'public' | Role;
+/** Who may call a route: anyone, a signed-in user with at least this role, or an appliance. */
+export type RouteAccess = 'public' | Role | 'appliance';
 
 export interface AuthenticatedSession {
   sessionId: string;
@@ -14,6 +14,12 @@ export interface AuthenticatedSession {
   role: Role;
   csrfToken: string;
   expiresAt: Date;
+}
+
+/** An appliance, authenticated by its bearer token on /v1/appliance/* routes. */
+export interface AuthenticatedAppliance {
+  applianceId: string;
+  siteId: string;
 }
 
 declare module 'fastify' {
@@ -26,6 +32,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: ActorContext;
     auth: AuthenticatedSession | null;
+    appliance: AuthenticatedAppliance | null;
   }
 }
 
@@ -41,4 +48,10 @@ export type App = FastifyInstance<
 export function requireAuth(request: FastifyRequest): AuthenticatedSession {
   if (!request.auth) throw new Error('route without authentication reached a handler that needs it');
   return request.auth;
+}
+
+/** The authenticated appliance of a route whose access is 'appliance'. */
+export function requireAppliance(request: FastifyRequest): AuthenticatedAppliance {
+  if (!request.appliance) throw new Error('route without appliance authentication reached a handler that needs it');
+  return request.appliance;
 }

@@ -1,4 +1,7 @@
 import {
+  Appliance,
+  ApplianceListQuery,
+  AppliancePage,
   IdParams,
   ProvisionCode,
   ProvisionCodeCreated,
@@ -12,6 +15,28 @@ import type { AppliancesService } from './appliances.service';
 const tags = ['appliances'];
 
 export function registerAppliancesRoutes(app: App, service: AppliancesService): void {
+  app.get(
+    '/v1/sites/:id/appliances',
+    {
+      config: { access: 'readonly' },
+      schema: {
+        tags,
+        summary: "A site's appliances with their last check-in",
+        params: IdParams,
+        querystring: ApplianceListQuery,
+        response: { 200: AppliancePage },
+      },
+    },
+    (request) => service.listAppliances(request.params.id, request.query),
+  );
+  app.get(
+    '/v1/appliances/:id',
+    {
+      config: { access: 'readonly' },
+      schema: { tags, summary: 'One appliance', params: IdParams, response: { 200: Appliance } },
+    },
+    (request) => service.getAppliance(request.params.id),
+  );
   app.post(
     '/v1/sites/:id/provision-codes',
     {

@@ -1,5 +1,11 @@
 import { randomInt } from 'node:crypto';
-import type { ProvisionCode, ProvisionCodeCreateRequest, ProvisionCodeListQuery } from '@osiris/protocol';
+import type {
+  Appliance,
+  ApplianceListQuery,
+  ProvisionCode,
+  ProvisionCodeCreateRequest,
+  ProvisionCodeListQuery,
+} from '@osiris/protocol';
 import type { Kysely } from 'kysely';
 import type { ActorContext } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
@@ -9,7 +15,7 @@ import { decodeCursor, toPage } from '../../platform/pagination';
 import type { Keyring } from '../../platform/secrets';
 import type { AuditService } from '../audit';
 import type { SitesService } from '../sites';
-import { type AppliancesStore, toProvisionCode } from './appliances.store';
+import { type AppliancesStore, toAppliance, toProvisionCode } from './appliances.store';
 
 /** No 0/O, 1/I: a code is read off a screen and typed on an appliance console. */
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -31,6 +37,21 @@ export function createAppliancesService(deps: {
   const { db, store, audit, keyring, sites, now } = deps;
 
   return {
+    async listAppliances(siteId: string, query: ApplianceListQuery) {
+      await sites.require(db, siteId);
+      return toPage(
+        await store.listAppliances(db, siteId, query, decodeCursor(query.cursor)),
+        query.limit,
+        toAppliance,
+      );
+    },
+
+    async getAppliance(id: string): Promise<Appliance> {
+      const row = await store.applianceById(db, id);
+      if (!row) throw notFound('Appliance');
+      return toAppliance(row);
+    },
+
     /** A new single-use code for a site; the code itself is returned here only. */
     async createProvisionCode(
       actor: ActorContext,

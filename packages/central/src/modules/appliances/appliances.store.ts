@@ -1,9 +1,25 @@
-import type { ProvisionCode, ProvisionCodeListQuery } from '@osiris/protocol';
+import type { Appliance, ApplianceListQuery, ProvisionCode, ProvisionCodeListQuery } from '@osiris/protocol';
 import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../../platform/context';
-import type { ProvisionCodesTable } from '../../platform/db-schema';
+import type { AppliancesTable, ProvisionCodesTable } from '../../platform/db-schema';
 
 type ProvisionCodeRow = Selectable<ProvisionCodesTable>;
+type ApplianceRow = Selectable<AppliancesTable>;
+
+export function toAppliance(row: ApplianceRow): Appliance {
+  return {
+    id: row.id,
+    siteId: row.site_id,
+    hostname: row.hostname,
+    version: row.version,
+    publicKey: row.public_key,
+    status: row.status as Appliance['status'],
+    registeredAt: row.registered_at.toISOString(),
+    lastCheckinAt: row.last_checkin_at?.toISOString() ?? null,
+    clockOffsetMs: row.clock_offset_ms,
+    lastHealth: (row.last_health as Appliance['lastHealth']) ?? null,
+  };
+}
 
 export function toProvisionCode(row: ProvisionCodeRow, now: Date): ProvisionCode {
   const state = row.used_at ? 'used' : row.revoked_at ? 'revoked' : row.expires_at <= now ? 'expired' : 'pending';
@@ -35,6 +51,44 @@ export function createAppliancesStore() {
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow(),
+
+    provisionCodeByHashForUpdate: (db: Executor, codeHash: string) =>
+      db.selectFrom('provision_codes').selectAll().where('code_hash', '=', codeHash).forUpdate().executeTakeFirst(),
+
+    markProvisionCodeUsed: (db: Executor, id: string, at: Date) =>
+      db.updateTable('provision_codes').set({ used_at: at }).where('id', '=', id).execute(),
+
+    insertAppliance: (db: Executor, row: Insertable<AppliancesTable>) =>
+      db.insertInto('appliances').values(row).returningAll().executeTakeFirstOrThrow(),
+
+    applianceByTokenHash: (db: Executor, tokenHash: string) =>
+      db
+        .selectFrom('appliances')
+        .select(['id', 'site_id', 'status'])
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst(),
+
+    applianceById: (db: Executor, id: string) =>
+      db.selectFrom('appliances').selectAll().where('id', '=', id).executeTakeFirst(),
+
+    recordCheckin: (db: Executor, id: string, at: Date, clockOffsetMs: number, health: Record<string, unknown>) =>
+      db
+        .updateTable('appliances')
+        .set({ last_checkin_at: at, clock_offset_ms: clockOffsetMs, last_health: JSON.stringify(health) })
+        .where('id', '=', id)
+        .execute(),
+
+    listAppliances(db: Executor, siteId: string, query: ApplianceListQuery, afterId: string | undefined) {
+      let q = db
+        .selectFrom('appliances')
+        .selectAll()
+        .where('site_id', '=', siteId)
+        .orderBy('id')
+        .limit(query.limit + 1);
+      if (afterId) q = q.where('id', '>', afterId);
+      if (query.status) q = q.where('status', '=', query.status);
+      return q.execute();
+    },
 
     listProvisionCodes(
       db: Executor,

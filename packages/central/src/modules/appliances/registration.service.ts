@@ -1,0 +1,162 @@
+import { createPublicKey, verify } from 'node:crypto';
+import {
+  type ApplianceCheckinRequest,
+  type ApplianceCheckinResponse,
+  type ApplianceRegisterRequest,
+  type ApplianceRegisterResponse,
+  canonicalJson,
+  REGISTRATION_PURPOSE,
+} from '@osiris/protocol';
+import type { Kysely } from 'kysely';
+import type { ActorContext } from '../../platform/context';
+import { isUniqueViolation } from '../../platform/db-errors';
+import type { DB } from '../../platform/db-schema';
+import { AppError } from '../../platform/errors';
+import type { AuthenticatedAppliance } from '../../platform/http';
+import { newId, newToken } from '../../platform/ids';
+import type { OrderSigningKey } from '../../platform/order-signing-key';
+import type { Keyring } from '../../platform/secrets';
+import type { AuditService } from '../audit';
+import { type AppliancesStore, toProvisionCode } from './appliances.store';
+
+/** How far the appliance's signing time may be from ours: its clock is not trusted further. */
+const MAX_PROOF_SKEW_MS = 10 * 60_000;
+const CHECKIN_INTERVAL_SECONDS = 60;
+
+/** Ed25519 verification of a raw public key; false (never an exception) for anything malformed. */
+function verifyProof(input: ApplianceRegisterRequest): boolean {
+  const message = canonicalJson({
+    purpose: REGISTRATION_PURPOSE,
+    code: input.code,
+    publicKey: input.publicKey,
+    hostname: input.hostname,
+    signedAt: input.signedAt,
+  });
+  try {
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: input.publicKey }, format: 'jwk' });
+    return verify(null, Buffer.from(message), key, Buffer.from(input.signature, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+/** Appliance-facing: registration with a provision code, token authentication, check-in. */
+export function createRegistrationService(deps: {
+  db: Kysely<DB>;
+  store: AppliancesStore;
+  audit: AuditService;
+  keyring: Keyring;
+  orderSigningKey: OrderSigningKey;
+  now: () => Date;
+}) {
+  const { db, store, audit, keyring, now } = deps;
+  const refuse = async (actor: ActorContext, reason: string, error: AppError): Promise<never> => {
+    await audit.recordEvent(actor, { action: 'appliance.register_failed', outcome: 'failure', details: { reason } });
+    throw error;
+  };
+
+  return {
+    async register(actor: ActorContext, input: ApplianceRegisterRequest): Promise<ApplianceRegisterResponse> {
+      const at = now();
+      if (Math.abs(Date.parse(input.signedAt) - at.getTime()) > MAX_PROOF_SKEW_MS) {
+        await refuse(
+          actor,
+          'clock_skew',
+          new AppError('VALIDATION_FAILED', 'signedAt is more than 10 minutes from server time', {
+            details: {
+              issues: [{ path: ['signedAt'], message: 'too far from server time', code: 'clock_skew' }],
+              serverTime: at.toISOString(),
+            },
+          }),
+        );
+      }
+      if (!verifyProof(input)) {
+        await refuse(
+          actor,
+          'bad_proof',
+          new AppError('UNAUTHENTICATED', 'The signature does not prove possession of the public key'),
+        );
+      }
+      const token = newToken();
+      const outcome = await db
+        .transaction()
+        .execute(async (trx) => {
+          const code = await store.provisionCodeByHashForUpdate(trx, keyring.hashToken(input.code));
+          if (!code || toProvisionCode(code, at).state !== 'pending') return null;
+          const appliance = await store.insertAppliance(trx, {
+            id: newId(),
+            site_id: code.site_id,
+            public_key: input.publicKey,
+            token_hash: keyring.hashToken(token),
+            hostname: input.hostname,
+            version: input.version,
+            status: 'active',
+            provision_code_id: code.id,
+            registered_at: at,
+          });
+          await store.markProvisionCodeUsed(trx, code.id, at);
+          await audit.record(
+            trx,
+            { ...actor, actorType: 'appliance', actorId: appliance.id, actorLabel: `appliance:${appliance.id}` },
+            {
+              action: 'appliance.register',
+              targetType: 'appliance',
+              targetId: appliance.id,
+              details: {
+                siteId: code.site_id,
+                provisionCodeId: code.id,
+                hostname: input.hostname,
+                version: input.version,
+              },
+            },
+          );
+          return appliance;
+        })
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error)) return 'duplicate_key' as const;
+          throw error;
+        });
+      if (outcome === null)
+        return refuse(
+          actor,
+          'bad_code',
+          new AppError('NOT_FOUND', 'This provision code is invalid, used, revoked or expired'),
+        );
+      if (outcome === 'duplicate_key')
+        return refuse(actor, 'key_in_use', new AppError('CONFLICT', 'This identity key is already registered'));
+      return {
+        schemaVersion: 1,
+        applianceId: outcome.id,
+        siteId: outcome.site_id,
+        token,
+        orderSigningPublicKey: deps.orderSigningKey.publicKeyRaw,
+      };
+    },
+
+    /** Bearer token → appliance, or null when unknown or revoked. */
+    async resolveToken(token: string): Promise<AuthenticatedAppliance | null> {
+      const row = await store.applianceByTokenHash(db, keyring.hashToken(token));
+      if (!row || row.status === 'revoked') return null;
+      return { applianceId: row.id, siteId: row.site_id };
+    },
+
+    async checkin(
+      appliance: AuthenticatedAppliance,
+      input: ApplianceCheckinRequest,
+    ): Promise<ApplianceCheckinResponse> {
+      const at = now();
+      const { schemaVersion: _version, ...health } = input;
+      // Clamped to the column's range: a clock years off still reads as 'very far off'.
+      const offsetMs = Math.max(-2_147_483_647, Math.min(2_147_483_647, at.getTime() - Date.parse(input.sentAt)));
+      await store.recordCheckin(db, appliance.applianceId, at, offsetMs, health);
+      return {
+        schemaVersion: 1,
+        serverTime: at.toISOString(),
+        orders: [],
+        nextCheckinSeconds: CHECKIN_INTERVAL_SECONDS,
+      };
+    },
+  };
+}
+
+export type RegistrationService = ReturnType<typeof createRegistrationService>;
