@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { Id, PageQuery, Timestamp, page, text } from './common';
+import { Ed25519PublicKeyB64 as Ed25519PublicKey, Ed25519SignatureB64 as Ed25519Signature } from './crypto';
+import { SignedOrder } from './orders';
 import { PROVISION_CODE_PATTERN } from './provisioning';
-
-/** Raw 32-byte Ed25519 public key, base64url without padding (43 characters). */
-export const Ed25519PublicKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a raw Ed25519 public key, base64url');
-/** Ed25519 signature, base64url without padding (86 characters). */
-export const Ed25519Signature = z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'an Ed25519 signature, base64url');
 
 /** What the appliance signs with its identity key to register: proof that it holds the key. */
 export const REGISTRATION_PURPOSE = 'osiris-appliance-registration-v1';
@@ -65,8 +62,8 @@ export type ApplianceCheckinRequest = z.infer<typeof ApplianceCheckinRequest>;
 export const ApplianceCheckinResponse = z.object({
   schemaVersion: z.literal(1),
   serverTime: Timestamp,
-  /** Signed orders for this appliance (none are issued yet). */
-  orders: z.array(z.unknown()),
+  /** Signed orders for this appliance (central issues none yet). */
+  orders: z.array(SignedOrder).max(100),
   nextCheckinSeconds: z.number().int(),
 });
 export type ApplianceCheckinResponse = z.infer<typeof ApplianceCheckinResponse>;
