@@ -8,6 +8,7 @@ import { createAccountsModule } from './modules/accounts';
 import { createAppliancesModule } from './modules/appliances';
 import { registerGatewayRoutes } from './gateway/gateway.routes';
 import { createAuditModule } from './modules/audit';
+import { createEvidenceModule } from './modules/evidence';
 import { createHostsModule } from './modules/hosts';
 import { createPartnersModule } from './modules/partners';
 import { createPracticesModule } from './modules/practices';
@@ -104,8 +105,9 @@ export async function buildApp(deps: AppDeps) {
 
   await registerDocs(app, config.DOCS_ENABLED);
   registerHealthRoutes(app, database);
-  for (const module of [accounts, audit, partners, practices, sites, hosts, appliances]) module.routes(app);
-  registerGatewayRoutes(app, appliances.registration);
+  const evidence = createEvidenceModule({ db, audit: audit.service, appliances: appliances.service, now: deps.now });
+  for (const module of [accounts, audit, partners, practices, sites, hosts, appliances, evidence]) module.routes(app);
+  registerGatewayRoutes(app, appliances.registration, evidence.service);
 
   const pruneTimer = setInterval(() => {
     rateLimiter.prune().catch((error) => app.log.warn({ err: error }, 'rate-limit prune failed'));

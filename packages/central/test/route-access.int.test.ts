@@ -45,6 +45,10 @@ const EXPECTED: Record<string, 'public' | Role | 'appliance'> = {
   'GET /v1/appliances/:id': 'readonly',
   'POST /v1/appliance/register': 'public',
   'POST /v1/appliance/checkin': 'appliance',
+  'POST /v1/appliance/evidence': 'appliance',
+  'GET /v1/appliances/:id/evidence': 'readonly',
+  'GET /v1/appliances/:id/evidence/verify': 'readonly',
+  'GET /v1/sites/:id/results': 'readonly',
 };
 
 function crud(path: string): Record<string, Role> {

@@ -7,6 +7,7 @@ export * from './common';
 export * from './crypto';
 export * from './errors';
 export * from './evidence';
+export * from './evidence-api';
 export * from './health';
 export * from './merkle';
 export * from './orders';

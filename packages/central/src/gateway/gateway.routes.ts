@@ -1,16 +1,19 @@
 import {
   ApplianceCheckinRequest,
+  EvidenceUploadRequest,
+  EvidenceUploadResponse,
   ApplianceCheckinResponse,
   ApplianceRegisterRequest,
   ApplianceRegisterResponse,
 } from '@osiris/protocol';
 import type { RegistrationService } from '../modules/appliances';
+import type { EvidenceService } from '../modules/evidence';
 import { type App, requireAppliance } from '../platform/http';
 
 const tags = ['appliance gateway'];
 
 /** The appliance-facing API: its own authentication (bearer tokens), called only by appliances. */
-export function registerGatewayRoutes(app: App, registration: RegistrationService): void {
+export function registerGatewayRoutes(app: App, registration: RegistrationService, evidence: EvidenceService): void {
   app.post(
     '/v1/appliance/register',
     {
@@ -36,5 +39,18 @@ export function registerGatewayRoutes(app: App, registration: RegistrationServic
       },
     },
     (request) => registration.checkin(requireAppliance(request), request.body),
+  );
+  app.post(
+    '/v1/appliance/evidence',
+    {
+      config: { access: 'appliance' },
+      schema: {
+        tags,
+        summary: 'Upload signed evidence bundles in chain order (idempotent; stops at the first that does not fit)',
+        body: EvidenceUploadRequest,
+        response: { 200: EvidenceUploadResponse },
+      },
+    },
+    (request) => evidence.ingest(request.actor, requireAppliance(request), request.body),
   );
 }

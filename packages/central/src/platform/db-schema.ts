@@ -155,6 +155,37 @@ export interface AppliancesTable {
   last_health: ColumnType<Record<string, unknown> | null, string | null, string | null>;
 }
 
+interface EvidenceBundlesTable {
+  appliance_id: string;
+  seq: Int8;
+  hash: string;
+  prev_hash: string;
+  signature: string;
+  host_id: string;
+  hostname: string;
+  check_id: string;
+  status: string;
+  finished_at: Timestamp;
+  received_at: Timestamp;
+  bundle: Json;
+}
+
+interface EvidenceChainHeadsTable {
+  appliance_id: string;
+  seq: Int8;
+  hash: string;
+}
+
+interface LatestResultsTable {
+  appliance_id: string;
+  host_id: string;
+  check_id: string;
+  hostname: string;
+  status: string;
+  seq: Int8;
+  finished_at: Timestamp;
+}
+
 export interface DB {
   schema_migrations: SchemaMigrationsTable;
   server_settings: ServerSettingsTable;
@@ -169,4 +200,7 @@ export interface DB {
   audit_log: AuditLogTable;
   provision_codes: ProvisionCodesTable;
   appliances: AppliancesTable;
+  evidence_bundles: EvidenceBundlesTable;
+  evidence_chain_heads: EvidenceChainHeadsTable;
+  latest_results: LatestResultsTable;
 }

@@ -7,7 +7,7 @@ import type {
   ProvisionCodeListQuery,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
-import type { ActorContext } from '../../platform/context';
+import type { ActorContext, Executor } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import { AppError, notFound } from '../../platform/errors';
 import { newId } from '../../platform/ids';
@@ -50,6 +50,27 @@ export function createAppliancesService(deps: {
       const row = await store.applianceById(db, id);
       if (!row) throw notFound('Appliance');
       return toAppliance(row);
+    },
+
+    /** For the evidence module: the appliance's pinned public key (base64url) and its site. */
+    async identityOf(trx: Executor, id: string): Promise<{ publicKey: string; siteId: string }> {
+      const row = await store.applianceById(trx, id);
+      if (!row) throw notFound('Appliance');
+      return { publicKey: row.public_key, siteId: row.site_id };
+    },
+
+    /** Mark an appliance for attention (it sent evidence that failed verification). Audited. */
+    async flag(actor: ActorContext, id: string, reason: Record<string, unknown>): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await store.setApplianceStatus(trx, id, 'flagged');
+        await audit.record(trx, actor, {
+          action: 'security.evidence_refused',
+          outcome: 'denied',
+          targetType: 'appliance',
+          targetId: id,
+          details: reason,
+        });
+      });
     },
 
     /** A new single-use code for a site; the code itself is returned here only. */

@@ -71,6 +71,9 @@ export function createAppliancesStore() {
     applianceById: (db: Executor, id: string) =>
       db.selectFrom('appliances').selectAll().where('id', '=', id).executeTakeFirst(),
 
+    setApplianceStatus: (db: Executor, id: string, status: 'active' | 'flagged' | 'revoked') =>
+      db.updateTable('appliances').set({ status }).where('id', '=', id).execute(),
+
     recordCheckin: (db: Executor, id: string, at: Date, clockOffsetMs: number, health: Record<string, unknown>) =>
       db
         .updateTable('appliances')

@@ -10,6 +10,7 @@ import { createAppliancesService } from './appliances.service';
 import { createAppliancesStore } from './appliances.store';
 import { createRegistrationService } from './registration.service';
 
+export type { AppliancesService } from './appliances.service';
 export type { RegistrationService } from './registration.service';
 
 export function createAppliancesModule(deps: {

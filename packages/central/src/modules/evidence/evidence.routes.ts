@@ -1,0 +1,48 @@
+import { EvidenceChainReport, EvidenceListQuery, EvidencePage, IdParams, LatestResultList } from '@osiris/protocol';
+import type { App } from '../../platform/http';
+import type { EvidenceService } from './evidence.service';
+
+const tags = ['evidence'];
+
+export function registerEvidenceRoutes(app: App, service: EvidenceService): void {
+  app.get(
+    '/v1/appliances/:id/evidence',
+    {
+      config: { access: 'readonly' },
+      schema: {
+        tags,
+        summary: "An appliance's signed evidence bundles in chain order",
+        params: IdParams,
+        querystring: EvidenceListQuery,
+        response: { 200: EvidencePage },
+      },
+    },
+    (request) => service.list(request.params.id, request.query),
+  );
+  app.get(
+    '/v1/appliances/:id/evidence/verify',
+    {
+      config: { access: 'readonly' },
+      schema: {
+        tags,
+        summary: "Re-verify every stored bundle's hash, signature and link",
+        params: IdParams,
+        response: { 200: EvidenceChainReport },
+      },
+    },
+    (request) => service.verify(request.params.id),
+  );
+  app.get(
+    '/v1/sites/:id/results',
+    {
+      config: { access: 'readonly' },
+      schema: {
+        tags,
+        summary: 'The latest result of every check on every host of the site',
+        params: IdParams,
+        response: { 200: LatestResultList },
+      },
+    },
+    (request) => service.latestForSite(request.params.id),
+  );
+}

@@ -1,0 +1,181 @@
+import {
+  base64UrlToBytes,
+  EVIDENCE_ERROR_CODE,
+  EVIDENCE_GENESIS_HASH,
+  type EvidenceChainReport,
+  type EvidenceFailureCode,
+  type EvidenceListQuery,
+  type EvidenceRecord,
+  type EvidenceUploadRequest,
+  type EvidenceUploadResponse,
+  importVerifyKey,
+  type LatestResult,
+  type SignedEvidenceBundle,
+  verifyBundle,
+  verifyChain,
+} from '@osiris/protocol';
+import type { Kysely } from 'kysely';
+import type { ActorContext, Executor } from '../../platform/context';
+import type { DB } from '../../platform/db-schema';
+import { AppError } from '../../platform/errors';
+import type { AuthenticatedAppliance } from '../../platform/http';
+import type { AppliancesService } from '../appliances';
+import type { AuditService } from '../audit';
+import type { EvidenceStore } from './evidence.store';
+
+type Refusal = { code: EvidenceFailureCode | 'GAP'; seq: number | null; message: string };
+const VERIFY_BATCH = 500;
+
+function readSeq(item: unknown): number | null {
+  const seq = (item as { bundle?: { seq?: unknown } } | null)?.bundle?.seq;
+  return typeof seq === 'number' && Number.isInteger(seq) ? seq : null;
+}
+
+export function createEvidenceService(deps: {
+  db: Kysely<DB>;
+  store: EvidenceStore;
+  audit: AuditService;
+  appliances: Pick<AppliancesService, 'identityOf' | 'flag' | 'listAppliances' | 'getAppliance'>;
+  now: () => Date;
+}) {
+  const { db, store, audit, appliances, now } = deps;
+
+  /** Apply bundles in seq order onto the chain head; stop at the first that does not fit. */
+  async function applyBatch(trx: Executor, applianceId: string, publicKey: string, items: unknown[]) {
+    const key = await importVerifyKey(base64UrlToBytes(publicKey));
+    if (!key) throw new AppError('INTERNAL', 'The pinned appliance key is unusable');
+    const head = (await store.lockHead(trx, applianceId)) ?? { seq: 0, hash: EVIDENCE_GENESIS_HASH };
+    let prev = head;
+    let accepted = 0;
+    let duplicates = 0;
+    let refusal: Refusal | null = null;
+    for (const item of items) {
+      const seq = readSeq(item);
+      if (seq !== null && seq <= prev.seq) {
+        // Already stored: an idempotent retry if the hash is the same, tampering if not.
+        if ((await store.storedHash(trx, applianceId, seq)) === (item as { hash?: unknown }).hash) {
+          duplicates += 1;
+          continue;
+        }
+        refusal = { code: 'BROKEN_LINK', seq, message: `seq ${seq} is already stored with another hash` };
+        break;
+      }
+      if (seq !== null && seq > prev.seq + 1) {
+        refusal = { code: 'GAP', seq, message: `expected seq ${prev.seq + 1}, got ${seq}` };
+        break;
+      }
+      const result = await verifyBundle(item, key, prev.hash);
+      if (!result.ok) {
+        refusal = { code: result.code, seq, message: result.message };
+        break;
+      }
+      if (result.bundle.applianceId !== applianceId) {
+        refusal = { code: 'BROKEN_LINK', seq, message: `bundle ${seq} names another appliance` };
+        break;
+      }
+      await store.insert(trx, item as SignedEvidenceBundle, now());
+      prev = { seq: result.bundle.seq, hash: result.hash };
+      accepted += 1;
+    }
+    if (accepted > 0) await store.setHead(trx, applianceId, prev.seq, prev.hash);
+    return { headSeq: prev.seq, accepted, duplicates, refusal };
+  }
+
+  return {
+    /**
+     * Accept an appliance's bundles in order: each verified against its pinned key and linked to
+     * the last accepted one. What fits is stored; the first that does not is refused with its own
+     * code (a gap is reported, never skipped). A bad signature or link flags the appliance.
+     */
+    async ingest(
+      actor: ActorContext,
+      appliance: AuthenticatedAppliance,
+      input: EvidenceUploadRequest,
+    ): Promise<EvidenceUploadResponse> {
+      const { applianceId } = appliance;
+      const { publicKey } = await appliances.identityOf(db, applianceId);
+      const items = [...input.bundles].sort(
+        (a, b) => (readSeq(a) ?? Number.MAX_SAFE_INTEGER) - (readSeq(b) ?? Number.MAX_SAFE_INTEGER),
+      );
+      const outcome = await db.transaction().execute((trx) => applyBatch(trx, applianceId, publicKey, items));
+      const summary = {
+        acceptedThroughSeq: outcome.headSeq,
+        accepted: outcome.accepted,
+        duplicates: outcome.duplicates,
+      };
+      const { refusal } = outcome;
+      if (!refusal) return { schemaVersion: 1, ...summary };
+      const details = { ...summary, seq: refusal.seq, expectedSeq: outcome.headSeq + 1 };
+      if (refusal.code === 'GAP' || refusal.code === 'MALFORMED') {
+        await audit.recordEvent(actor, {
+          action: refusal.code === 'GAP' ? 'evidence.gap' : 'evidence.malformed',
+          outcome: 'failure',
+          targetType: 'appliance',
+          targetId: applianceId,
+          details: { ...details, message: refusal.message },
+        });
+      } else {
+        await appliances.flag(actor, applianceId, { code: refusal.code, message: refusal.message, ...details });
+      }
+      throw new AppError(EVIDENCE_ERROR_CODE[refusal.code], refusal.message, { details });
+    },
+
+    async list(applianceId: string, query: EvidenceListQuery) {
+      await appliances.getAppliance(applianceId);
+      const rows = await store.list(db, applianceId, query.afterSeq, query.limit);
+      const items: EvidenceRecord[] = rows.map((r) => ({
+        applianceId: r.appliance_id,
+        seq: Number(r.seq),
+        hash: r.hash,
+        receivedAt: r.received_at.toISOString(),
+        signed: { bundle: r.bundle as SignedEvidenceBundle['bundle'], hash: r.hash, signature: r.signature },
+      }));
+      const last = items.at(-1);
+      return { items, nextAfterSeq: items.length === query.limit && last ? last.seq : null };
+    },
+
+    /** Re-verify the whole stored chain of an appliance against its pinned key. */
+    async verify(applianceId: string): Promise<EvidenceChainReport> {
+      const { publicKey } = await appliances.identityOf(db, applianceId);
+      const key = await importVerifyKey(base64UrlToBytes(publicKey));
+      let start = { seq: 0, hash: EVIDENCE_GENESIS_HASH };
+      let count = 0;
+      for (;;) {
+        const rows = await store.list(db, applianceId, start.seq, VERIFY_BATCH);
+        if (rows.length === 0 || !key) break;
+        const signed = rows.map((r) => ({ bundle: r.bundle, hash: r.hash, signature: r.signature }));
+        const result = await verifyChain(signed, key, start);
+        if (!result.ok) {
+          return {
+            ok: false,
+            count,
+            headSeq: null,
+            headHash: null,
+            firstBad: { seq: result.seq, code: result.code, message: result.message },
+          };
+        }
+        count += result.count;
+        start = { seq: result.headSeq, hash: result.headHash };
+      }
+      return {
+        ok: true,
+        count,
+        headSeq: count > 0 ? start.seq : null,
+        headHash: count > 0 ? start.hash : null,
+        firstBad: null,
+      };
+    },
+
+    async latestForSite(siteId: string): Promise<{ items: LatestResult[] }> {
+      const page = await appliances.listAppliances(siteId, { limit: 200 });
+      return {
+        items: await store.latest(
+          db,
+          page.items.map((a) => a.id),
+        ),
+      };
+    },
+  };
+}
+
+export type EvidenceService = ReturnType<typeof createEvidenceService>;

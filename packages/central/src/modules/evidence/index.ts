@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db-schema';
+import type { App } from '../../platform/http';
+import type { AppliancesService } from '../appliances';
+import type { AuditService } from '../audit';
+import { registerEvidenceRoutes } from './evidence.routes';
+import { createEvidenceService } from './evidence.service';
+import { createEvidenceStore } from './evidence.store';
+
+export type { EvidenceService } from './evidence.service';
+
+export function createEvidenceModule(deps: {
+  db: Kysely<DB>;
+  audit: AuditService;
+  appliances: AppliancesService;
+  now?: (() => Date) | undefined;
+}) {
+  const service = createEvidenceService({ ...deps, store: createEvidenceStore(), now: deps.now ?? (() => new Date()) });
+  return { service, routes: (app: App) => registerEvidenceRoutes(app, service) };
+}
