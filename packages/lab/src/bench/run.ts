@@ -1,14 +1,16 @@
+import { runIngestBench } from './ingest.bench';
 import { runLoginBench } from './login.bench';
 
-/** `npm run bench -- <name> [--postgres]`: one registry of benchmarks, each prints its own report. */
+/** `npm run bench -- <name> [options]`: one registry of benchmarks, each prints its own report. */
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  ingest: runIngestBench,
   login: runLoginBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = name ? BENCHES[name] : undefined;
 if (!bench) {
-  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [--postgres]\n`);
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n`);
   process.exit(2);
 }
 bench(rest).then(

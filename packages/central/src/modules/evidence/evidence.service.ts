@@ -15,7 +15,7 @@ import {
   verifyChain,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
-import type { ActorContext, Executor } from '../../platform/context';
+import type { ActorContext } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import { AppError } from '../../platform/errors';
 import type { AuthenticatedAppliance } from '../../platform/http';
@@ -40,45 +40,62 @@ export function createEvidenceService(deps: {
 }) {
   const { db, store, audit, appliances, now } = deps;
 
-  /** Apply bundles in seq order onto the chain head; stop at the first that does not fit. */
-  async function applyBatch(trx: Executor, applianceId: string, publicKey: string, items: unknown[]) {
+  /**
+   * Apply bundles in seq order onto the chain head; stop at the first that does not fit.
+   * Hashes and signatures are checked up front, in parallel and outside the transaction; the
+   * transaction only links them to the head and writes them in one statement.
+   */
+  async function applyBatch(applianceId: string, publicKey: string, items: unknown[]) {
     const key = await importVerifyKey(base64UrlToBytes(publicKey));
     if (!key) throw new AppError('INTERNAL', 'The pinned appliance key is unusable');
-    const head = (await store.lockHead(trx, applianceId)) ?? { seq: 0, hash: EVIDENCE_GENESIS_HASH };
-    let prev = head;
-    let accepted = 0;
-    let duplicates = 0;
-    let refusal: Refusal | null = null;
-    for (const item of items) {
-      const seq = readSeq(item);
-      if (seq !== null && seq <= prev.seq) {
-        // Already stored: an idempotent retry if the hash is the same, tampering if not.
-        if ((await store.storedHash(trx, applianceId, seq)) === (item as { hash?: unknown }).hash) {
-          duplicates += 1;
-          continue;
+    const checked = await Promise.all(items.map((item) => verifyBundle(item, key)));
+    return db.transaction().execute(async (trx) => {
+      const head = (await store.lockHead(trx, applianceId)) ?? { seq: 0, hash: EVIDENCE_GENESIS_HASH };
+      let prev = head;
+      let duplicates = 0;
+      let refusal: Refusal | null = null;
+      const accepted: SignedEvidenceBundle[] = [];
+      for (const [index, item] of items.entries()) {
+        const seq = readSeq(item);
+        const result = checked[index];
+        if (seq !== null && seq <= prev.seq) {
+          // Already stored: an idempotent retry if the hash is the same, tampering if not.
+          if ((await store.storedHash(trx, applianceId, seq)) === (item as { hash?: unknown }).hash) {
+            duplicates += 1;
+            continue;
+          }
+          refusal = { code: 'BROKEN_LINK', seq, message: `seq ${seq} is already stored with another hash` };
+          break;
         }
-        refusal = { code: 'BROKEN_LINK', seq, message: `seq ${seq} is already stored with another hash` };
-        break;
+        if (seq !== null && seq > prev.seq + 1) {
+          refusal = { code: 'GAP', seq, message: `expected seq ${prev.seq + 1}, got ${seq}` };
+          break;
+        }
+        if (!result?.ok) {
+          refusal = { code: result?.code ?? 'MALFORMED', seq, message: result?.message ?? 'unreadable bundle' };
+          break;
+        }
+        if (result.bundle.prevHash !== prev.hash) {
+          refusal = {
+            code: 'BROKEN_LINK',
+            seq,
+            message: `bundle ${seq} links to ${result.bundle.prevHash}, expected ${prev.hash}`,
+          };
+          break;
+        }
+        if (result.bundle.applianceId !== applianceId) {
+          refusal = { code: 'BROKEN_LINK', seq, message: `bundle ${seq} names another appliance` };
+          break;
+        }
+        accepted.push(item as SignedEvidenceBundle);
+        prev = { seq: result.bundle.seq, hash: result.hash };
       }
-      if (seq !== null && seq > prev.seq + 1) {
-        refusal = { code: 'GAP', seq, message: `expected seq ${prev.seq + 1}, got ${seq}` };
-        break;
+      if (accepted.length > 0) {
+        await store.insertMany(trx, accepted, now());
+        await store.setHead(trx, applianceId, prev.seq, prev.hash);
       }
-      const result = await verifyBundle(item, key, prev.hash);
-      if (!result.ok) {
-        refusal = { code: result.code, seq, message: result.message };
-        break;
-      }
-      if (result.bundle.applianceId !== applianceId) {
-        refusal = { code: 'BROKEN_LINK', seq, message: `bundle ${seq} names another appliance` };
-        break;
-      }
-      await store.insert(trx, item as SignedEvidenceBundle, now());
-      prev = { seq: result.bundle.seq, hash: result.hash };
-      accepted += 1;
-    }
-    if (accepted > 0) await store.setHead(trx, applianceId, prev.seq, prev.hash);
-    return { headSeq: prev.seq, accepted, duplicates, refusal };
+      return { headSeq: prev.seq, accepted: accepted.length, duplicates, refusal };
+    });
   }
 
   return {
@@ -97,7 +114,7 @@ export function createEvidenceService(deps: {
       const items = [...input.bundles].sort(
         (a, b) => (readSeq(a) ?? Number.MAX_SAFE_INTEGER) - (readSeq(b) ?? Number.MAX_SAFE_INTEGER),
       );
-      const outcome = await db.transaction().execute((trx) => applyBatch(trx, applianceId, publicKey, items));
+      const outcome = await applyBatch(applianceId, publicKey, items);
       const summary = {
         acceptedThroughSeq: outcome.headSeq,
         accepted: outcome.accepted,

@@ -34,36 +34,43 @@ export function createEvidenceStore() {
       return row?.hash;
     },
 
-    async insert(trx: Executor, signed: SignedEvidenceBundle & { bundle: EvidenceBundle }, receivedAt: Date) {
-      const { bundle } = signed;
+    /** Store accepted bundles (in chain order) and move the latest result of each host and check. */
+    async insertMany(trx: Executor, signed: SignedEvidenceBundle[], receivedAt: Date): Promise<void> {
       await trx
         .insertInto('evidence_bundles')
-        .values({
-          appliance_id: bundle.applianceId,
-          seq: bundle.seq,
-          hash: signed.hash,
-          prev_hash: bundle.prevHash,
-          signature: signed.signature,
-          host_id: bundle.hostId,
-          hostname: bundle.hostname,
-          check_id: bundle.checkId,
-          status: bundle.status,
-          finished_at: bundle.finishedAt,
-          received_at: receivedAt,
-          bundle: JSON.stringify(bundle),
-        })
+        .values(
+          signed.map(({ bundle, hash, signature }) => ({
+            appliance_id: bundle.applianceId,
+            seq: bundle.seq,
+            hash,
+            prev_hash: bundle.prevHash,
+            signature,
+            host_id: bundle.hostId,
+            hostname: bundle.hostname,
+            check_id: bundle.checkId,
+            status: bundle.status,
+            finished_at: bundle.finishedAt,
+            received_at: receivedAt,
+            bundle: JSON.stringify(bundle),
+          })),
+        )
         .execute();
+      // One row per host and check: the newest in this batch (later seq wins).
+      const newest = new Map<string, EvidenceBundle>();
+      for (const { bundle } of signed) newest.set(`${bundle.hostId}\u0000${bundle.checkId}`, bundle);
       await trx
         .insertInto('latest_results')
-        .values({
-          appliance_id: bundle.applianceId,
-          host_id: bundle.hostId,
-          check_id: bundle.checkId,
-          hostname: bundle.hostname,
-          status: bundle.status,
-          seq: bundle.seq,
-          finished_at: bundle.finishedAt,
-        })
+        .values(
+          [...newest.values()].map((bundle) => ({
+            appliance_id: bundle.applianceId,
+            host_id: bundle.hostId,
+            check_id: bundle.checkId,
+            hostname: bundle.hostname,
+            status: bundle.status,
+            seq: bundle.seq,
+            finished_at: bundle.finishedAt,
+          })),
+        )
         .onConflict((oc) =>
           oc.columns(['appliance_id', 'host_id', 'check_id']).doUpdateSet({
             hostname: (eb) => eb.ref('excluded.hostname'),

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_STATE_ROOT } from './hosts/host-layout';
+import { createLab } from './hosts/lab';
+import type { LabHostInfo } from './hosts/lab-host';
+
+const USAGE = `usage: osiris-lab hosts up [--count N] [--json] [--state-dir DIR]
+       osiris-lab hosts list [--json] [--state-dir DIR]
+       osiris-lab hosts down [--state-dir DIR]
+Lab hosts are network/mount/UTS/PID namespaces with their own sshd and nftables (needs root).
+State lives in --state-dir (default ${DEFAULT_STATE_ROOT}) so \`down\` finds what \`up\` started.`;
+
+const MAX_HOSTS = 50;
+
+function printTable(hosts: LabHostInfo[]): void {
+  const rows = [
+    ['NAME', 'IP', 'SSH PORT', 'USER', 'KEY'],
+    ...hosts.map((h) => [h.name, h.ip, `${h.sshPort}`, h.user, h.privateKeyPath]),
+  ];
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  for (const row of rows)
+    process.stdout.write(
+      `${row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+}
+
+function printHosts(hosts: LabHostInfo[], isJson: boolean): void {
+  if (isJson) process.stdout.write(`${JSON.stringify(hosts, null, 2)}\n`);
+  else printTable(hosts);
+}
+
+async function hostsUp(stateRoot: string, count: number, isJson: boolean): Promise<void> {
+  const lab = createLab({ stateRoot, isDetached: true });
+  const created: LabHostInfo[] = [];
+  for (let i = 1; i <= count; i++) {
+    const startedAt = Date.now();
+    process.stderr.write(`[${i}/${count}] creating lab host… `);
+    const host = await lab.createHost();
+    created.push(host.info);
+    process.stderr.write(`${host.info.name} ${host.info.ip} ready in ${Date.now() - startedAt} ms\n`);
+  }
+  printHosts(created, isJson);
+  process.stderr.write(`${count} host(s) up; stop them with \`npx osiris-lab hosts down\`\n`);
+}
+
+async function hostsDown(stateRoot: string): Promise<void> {
+  const lab = createLab({ stateRoot });
+  process.stderr.write(`destroying every lab host in ${stateRoot}… `);
+  const report = await lab.sweep({ isAll: true });
+  process.stderr.write('done\n');
+  const hosts = report.removedHosts.length ? report.removedHosts.join(', ') : 'none';
+  process.stdout.write(`removed hosts: ${hosts}\n`);
+  const strays = report.killedPids.length + report.removedLinks.length + report.removedNetns.length;
+  if (strays > 0) process.stdout.write(`removed strays: ${JSON.stringify({ ...report, removedHosts: undefined })}\n`);
+}
+
+function parseCount(raw: string | undefined): number {
+  const count = Number(raw ?? '1');
+  if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS) {
+    throw new Error(`--count must be an integer from 1 to ${MAX_HOSTS}, got ${raw}`);
+  }
+  return count;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      count: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'state-dir': { type: 'string', default: DEFAULT_STATE_ROOT },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const [group, command] = positionals;
+  if (values.help || group !== 'hosts' || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    if (!values.help) process.exitCode = 2;
+    return;
+  }
+  if (process.getuid?.() !== 0) throw new Error('lab hosts need root (namespaces, veth, mounts)');
+  const stateRoot = values['state-dir'];
+  if (command === 'up') await hostsUp(stateRoot, parseCount(values.count), values.json);
+  else if (command === 'down') await hostsDown(stateRoot);
+  else if (command === 'list')
+    printHosts(
+      (await createLab({ stateRoot }).listHosts()).map((h) => h.info),
+      values.json,
+    );
+  else throw new Error(`unknown command "hosts ${command}"\n${USAGE}`);
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  process.stderr.write(`\nosiris-lab: ${error.message}\n`);
+  process.exitCode = 1;
+});
