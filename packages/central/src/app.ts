@@ -9,6 +9,7 @@ import { createAppliancesModule } from './modules/appliances';
 import { registerGatewayRoutes } from './gateway/gateway.routes';
 import { createAuditModule } from './modules/audit';
 import { createEvidenceModule } from './modules/evidence';
+import { createOrdersModule } from './modules/orders';
 import { createHostsModule } from './modules/hosts';
 import { createPartnersModule } from './modules/partners';
 import { createPracticesModule } from './modules/practices';
@@ -106,8 +107,21 @@ export async function buildApp(deps: AppDeps) {
   await registerDocs(app, config.DOCS_ENABLED);
   registerHealthRoutes(app, database);
   const evidence = createEvidenceModule({ db, audit: audit.service, appliances: appliances.service, now: deps.now });
-  for (const module of [accounts, audit, partners, practices, sites, hosts, appliances, evidence]) module.routes(app);
-  registerGatewayRoutes(app, appliances.registration, evidence.service);
+  const orders = createOrdersModule({
+    db,
+    audit: audit.service,
+    appliances: appliances.service,
+    signingKey: orderSigningKey,
+    now: deps.now,
+  });
+  for (const module of [accounts, audit, partners, practices, sites, hosts, appliances, evidence, orders]) {
+    module.routes(app);
+  }
+  registerGatewayRoutes(app, {
+    registration: appliances.registration,
+    evidence: evidence.service,
+    orders: orders.service,
+  });
 
   const pruneTimer = setInterval(() => {
     rateLimiter.prune().catch((error) => app.log.warn({ err: error }, 'rate-limit prune failed'));

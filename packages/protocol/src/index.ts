@@ -11,5 +11,6 @@ export * from './evidence-api';
 export * from './health';
 export * from './merkle';
 export * from './orders';
+export * from './orders-api';
 export * from './provisioning';
 export * from './tenancy';

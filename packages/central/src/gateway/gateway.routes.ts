@@ -2,18 +2,28 @@ import {
   ApplianceCheckinRequest,
   EvidenceUploadRequest,
   EvidenceUploadResponse,
+  OrderRecord,
+  OrderResultParams,
+  OrderResultRequest,
   ApplianceCheckinResponse,
   ApplianceRegisterRequest,
   ApplianceRegisterResponse,
 } from '@osiris/protocol';
 import type { RegistrationService } from '../modules/appliances';
 import type { EvidenceService } from '../modules/evidence';
+import type { OrdersService } from '../modules/orders';
 import { type App, requireAppliance } from '../platform/http';
 
 const tags = ['appliance gateway'];
 
 /** The appliance-facing API: its own authentication (bearer tokens), called only by appliances. */
-export function registerGatewayRoutes(app: App, registration: RegistrationService, evidence: EvidenceService): void {
+export interface GatewayServices {
+  registration: RegistrationService;
+  evidence: EvidenceService;
+  orders: OrdersService;
+}
+
+export function registerGatewayRoutes(app: App, { registration, evidence, orders }: GatewayServices): void {
   app.post(
     '/v1/appliance/register',
     {
@@ -38,7 +48,11 @@ export function registerGatewayRoutes(app: App, registration: RegistrationServic
         response: { 200: ApplianceCheckinResponse },
       },
     },
-    (request) => registration.checkin(requireAppliance(request), request.body),
+    async (request) => {
+      const appliance = requireAppliance(request);
+      const status = await registration.checkin(appliance, request.body);
+      return { schemaVersion: 1 as const, ...status, orders: await orders.deliver(appliance) };
+    },
   );
   app.post(
     '/v1/appliance/evidence',
@@ -52,5 +66,19 @@ export function registerGatewayRoutes(app: App, registration: RegistrationServic
       },
     },
     (request) => evidence.ingest(request.actor, requireAppliance(request), request.body),
+  );
+  app.post(
+    '/v1/appliance/orders/:orderId/result',
+    {
+      config: { access: 'appliance' },
+      schema: {
+        tags,
+        summary: 'Answer an order: applied, failed, or refused (with the reason code)',
+        params: OrderResultParams,
+        body: OrderResultRequest,
+        response: { 200: OrderRecord },
+      },
+    },
+    (request) => orders.recordResult(request.actor, requireAppliance(request), request.params.orderId, request.body),
   );
 }

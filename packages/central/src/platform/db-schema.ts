@@ -186,6 +186,21 @@ interface LatestResultsTable {
   finished_at: Timestamp;
 }
 
+export interface OrdersTable {
+  id: string;
+  appliance_id: string;
+  type: string;
+  state: string;
+  created_by: string | null;
+  issued_at: Timestamp;
+  expires_at: Timestamp;
+  delivered_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  result_code: string | null;
+  result_message: string | null;
+  signed: Json;
+}
+
 export interface DB {
   schema_migrations: SchemaMigrationsTable;
   server_settings: ServerSettingsTable;
@@ -203,4 +218,5 @@ export interface DB {
   evidence_bundles: EvidenceBundlesTable;
   evidence_chain_heads: EvidenceChainHeadsTable;
   latest_results: LatestResultsTable;
+  orders: OrdersTable;
 }

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from './db-schema';
 import type { Keyring } from './secrets';
@@ -6,7 +6,8 @@ import type { Keyring } from './secrets';
 const SETTING_KEY = 'order_signing_key';
 
 export interface OrderSigningKey {
-  privateKey: KeyObject;
+  /** PKCS#8 DER of the private key, as protocol's signOrder takes it. */
+  privateKeyPkcs8: Uint8Array;
   /** Raw 32-byte public key, base64url: what appliances pin at registration. */
   publicKeyRaw: string;
 }
@@ -31,5 +32,5 @@ export async function loadOrderSigningKey(db: Kysely<DB>, keyring: Keyring): Pro
   const stored = createPrivateKey(keyring.decrypt(row.value));
   const jwk = createPublicKey(stored).export({ format: 'jwk' });
   if (!jwk.x) throw new Error('order signing key has no public part');
-  return { privateKey: stored, publicKeyRaw: jwk.x };
+  return { privateKeyPkcs8: new Uint8Array(stored.export({ format: 'der', type: 'pkcs8' })), publicKeyRaw: jwk.x };
 }

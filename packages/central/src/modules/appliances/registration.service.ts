@@ -1,7 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import {
   type ApplianceCheckinRequest,
-  type ApplianceCheckinResponse,
   type ApplianceRegisterRequest,
   type ApplianceRegisterResponse,
   canonicalJson,
@@ -140,21 +139,17 @@ export function createRegistrationService(deps: {
       return { applianceId: row.id, siteId: row.site_id };
     },
 
+    /** Record health and clock offset; the gateway adds the open orders to the reply. */
     async checkin(
       appliance: AuthenticatedAppliance,
       input: ApplianceCheckinRequest,
-    ): Promise<ApplianceCheckinResponse> {
+    ): Promise<{ serverTime: string; nextCheckinSeconds: number }> {
       const at = now();
       const { schemaVersion: _version, ...health } = input;
       // Clamped to the column's range: a clock years off still reads as 'very far off'.
       const offsetMs = Math.max(-2_147_483_647, Math.min(2_147_483_647, at.getTime() - Date.parse(input.sentAt)));
       await store.recordCheckin(db, appliance.applianceId, at, offsetMs, health);
-      return {
-        schemaVersion: 1,
-        serverTime: at.toISOString(),
-        orders: [],
-        nextCheckinSeconds: CHECKIN_INTERVAL_SECONDS,
-      };
+      return { serverTime: at.toISOString(), nextCheckinSeconds: CHECKIN_INTERVAL_SECONDS };
     },
   };
 }

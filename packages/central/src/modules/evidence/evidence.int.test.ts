@@ -1,97 +1,10 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
-import {
-  canonicalJson,
-  EVIDENCE_GENESIS_HASH,
-  type EvidenceBundle,
-  REGISTRATION_PURPOSE,
-  type SignedEvidenceBundle,
-  signBundle,
-} from '@osiris/protocol';
+import { generateKeyPairSync } from 'node:crypto';
+import { signBundle } from '@osiris/protocol';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
 import { auditWhere, createTenant, expectError } from '../../testing/api';
-
-const HOST_ID = '01890000-0000-7000-8000-00000000a001';
-
-/** A stand-in appliance speaking the real wire protocol: identity key, token, its own chain. */
-async function registerAppliance(t: TestApp, admin: Caller, siteId: string) {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const publicKeyB64 = publicKey.export({ format: 'jwk' }).x as string;
-  const pkcs8 = new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }));
-  const { code } = (
-    await admin.request({ method: 'POST', url: `/v1/sites/${siteId}/provision-codes`, payload: {} })
-  ).json();
-  const signedAt = t.clock.now().toISOString();
-  const proof = canonicalJson({
-    purpose: REGISTRATION_PURPOSE,
-    code,
-    publicKey: publicKeyB64,
-    hostname: 'appl',
-    signedAt,
-  });
-  const signature = sign(null, Buffer.from(proof), privateKey).toString('base64url');
-  const res = await t.anonymous.request({
-    method: 'POST',
-    url: '/v1/appliance/register',
-    payload: {
-      schemaVersion: 1,
-      code,
-      publicKey: publicKeyB64,
-      hostname: 'appl',
-      version: '0.1.0',
-      signedAt,
-      signature,
-    },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const { applianceId, token } = res.json() as { applianceId: string; token: string };
-  let prevHash = EVIDENCE_GENESIS_HASH;
-  let seq = 0;
-  return {
-    applianceId,
-    token,
-    pkcs8,
-    /** The next bundles of this appliance's chain. */
-    async next(count: number, status: EvidenceBundle['status'] = 'pass'): Promise<SignedEvidenceBundle[]> {
-      const out: SignedEvidenceBundle[] = [];
-      for (let i = 0; i < count; i++) {
-        seq += 1;
-        const at = new Date(Date.UTC(2026, 10, 25, 12, 0, seq)).toISOString();
-        const signed = await signBundle(
-          {
-            schemaVersion: 1,
-            applianceId,
-            seq,
-            prevHash,
-            hostId: HOST_ID,
-            hostname: 'fs01',
-            checkId: seq % 2 ? 'linux.ssh.permit-root-login' : 'linux.firewall.default-deny',
-            status,
-            observed: { value: seq },
-            evaluatorInputDigest: 'a'.repeat(64),
-            startedAt: at,
-            finishedAt: at,
-            clockOffsetMs: 0,
-            controls: ['164.312(a)(1)'],
-          },
-          pkcs8,
-        );
-        prevHash = signed.hash;
-        out.push(signed);
-      }
-      return out;
-    },
-    upload(bundles: unknown[], as = token) {
-      return t.anonymous.request({
-        method: 'POST',
-        url: '/v1/appliance/evidence',
-        payload: { schemaVersion: 1, bundles },
-        headers: { authorization: `Bearer ${as}` },
-      });
-    },
-  };
-}
+import { registerTestAppliance } from '../../testing/appliance';
 
 describe.each(testBackends)('evidence ingest on %s', (backend) => {
   let t: TestApp;
@@ -106,7 +19,7 @@ describe.each(testBackends)('evidence ingest on %s', (backend) => {
   afterAll(() => t.close());
 
   it('accepts a chain in order, stores it, keeps the latest results and verifies end to end', async () => {
-    const appliance = await registerAppliance(t, admin, siteId);
+    const appliance = await registerTestAppliance(t, admin, siteId);
     const first = await appliance.next(5);
     const res = await appliance.upload([...first].reverse());
     expect(res.statusCode, res.body).toBe(200);
@@ -131,7 +44,7 @@ describe.each(testBackends)('evidence ingest on %s', (backend) => {
   });
 
   it('treats a repeated upload as a duplicate, not a second copy', async () => {
-    const appliance = await registerAppliance(t, admin, siteId);
+    const appliance = await registerTestAppliance(t, admin, siteId);
     const bundles = await appliance.next(3);
     await appliance.upload(bundles);
     const again = await appliance.upload([...bundles, ...(await appliance.next(1))]);
@@ -145,7 +58,7 @@ describe.each(testBackends)('evidence ingest on %s', (backend) => {
   });
 
   it('reports a gap and holds what comes after it until the gap is filled', async () => {
-    const appliance = await registerAppliance(t, admin, siteId);
+    const appliance = await registerTestAppliance(t, admin, siteId);
     const bundles = await appliance.next(4);
     const gap = expectError(await appliance.upload([bundles[0], bundles[2], bundles[3]]), 409, 'EVIDENCE_GAP');
     expect(gap.details).toMatchObject({ acceptedThroughSeq: 1, accepted: 1, expectedSeq: 2, seq: 3 });
@@ -153,7 +66,7 @@ describe.each(testBackends)('evidence ingest on %s', (backend) => {
   });
 
   it('refuses tampered, mis-signed and foreign bundles with their own codes, stores nothing of them and flags the appliance', async () => {
-    const appliance = await registerAppliance(t, admin, siteId);
+    const appliance = await registerTestAppliance(t, admin, siteId);
     const [good, next] = await appliance.next(2);
     if (!good || !next) throw new Error('no bundles');
     const tampered = { ...good, bundle: { ...good.bundle, status: 'pass', observed: { value: 999 } } };
@@ -165,7 +78,7 @@ describe.each(testBackends)('evidence ingest on %s', (backend) => {
     expectError(await appliance.upload([forged]), 422, 'EVIDENCE_BAD_SIGNATURE');
     expectError(await appliance.upload([next]), 409, 'EVIDENCE_GAP');
 
-    const other = await registerAppliance(t, admin, siteId);
+    const other = await registerTestAppliance(t, admin, siteId);
     // Another appliance's bundle fails on the key; one it signed itself but naming the first fails on the link.
     expectError(await other.upload([good]), 422, 'EVIDENCE_BAD_SIGNATURE');
     expectError(await other.upload([await signBundle(good.bundle, other.pkcs8)]), 409, 'EVIDENCE_BROKEN_LINK');
@@ -186,7 +99,7 @@ describe.each(testBackends)('evidence ingest on %s', (backend) => {
   });
 
   it("refuses another appliance's token and a malformed batch", async () => {
-    const appliance = await registerAppliance(t, admin, siteId);
+    const appliance = await registerTestAppliance(t, admin, siteId);
     expectError(await appliance.upload(await appliance.next(1), 'y'.repeat(43)), 401, 'UNAUTHENTICATED');
     const malformed = expectError(
       await appliance.upload([{ bundle: { seq: 1 }, hash: 'x' }]),
@@ -198,7 +111,7 @@ describe.each(testBackends)('evidence ingest on %s', (backend) => {
   });
 
   it('keeps stored evidence append-only at the database', async () => {
-    const appliance = await registerAppliance(t, admin, siteId);
+    const appliance = await registerTestAppliance(t, admin, siteId);
     await appliance.upload(await appliance.next(1));
     await expect(sql`UPDATE evidence_bundles SET status = 'fail'`.execute(t.database.db)).rejects.toThrow(
       /append-only/,
