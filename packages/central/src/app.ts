@@ -22,7 +22,7 @@ import { registerHealthRoutes } from './platform/health';
 import type { App } from './platform/http';
 import { loggerOptions } from './platform/logger';
 import { loadOrderSigningKey } from './platform/order-signing-key';
-import { createRateLimiter } from './platform/rate-limit';
+import { createRateLimiter, registerApplianceRateLimit, registerIpRateLimit } from './platform/rate-limit';
 import { createKeyring, loadServerSecret } from './platform/secrets';
 import { registerSecurityHeaders } from './platform/security-headers';
 
@@ -70,16 +70,7 @@ export async function buildApp(deps: AppDeps) {
 
   const keyring = createKeyring(await loadServerSecret(db, config.SESSION_SECRET));
   const rateLimiter = createRateLimiter(db);
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.rateLimit === false) return;
-    const result = await rateLimiter.hit(`ip:${request.ip}`, config.RATE_LIMIT_PER_MINUTE, 60);
-    if (!result.allowed) {
-      void reply.header('retry-after', String(result.retryAfterSeconds));
-      throw new AppError('RATE_LIMITED', 'Too many requests from this address', {
-        details: { retryAfterSeconds: result.retryAfterSeconds },
-      });
-    }
-  });
+  registerIpRateLimit(app, rateLimiter, config.RATE_LIMIT_PER_MINUTE);
 
   const audit = createAuditModule(db);
   const accounts = createAccountsModule({ db, config, keyring, audit: audit.service, rateLimiter, now: deps.now });
@@ -89,6 +80,8 @@ export async function buildApp(deps: AppDeps) {
     recordDenied: (actor, action, details) => audit.service.recordEvent(actor, { action, outcome: 'denied', details }),
     cookieSecure: config.COOKIE_SECURE,
   });
+  // After authentication, so it knows which appliance is calling.
+  registerApplianceRateLimit(app, rateLimiter, config.APPLIANCE_RATE_LIMIT_PER_MINUTE);
 
   const partners = createPartnersModule({ db, audit: audit.service });
   const practices = createPracticesModule({ db, audit: audit.service, partners: partners.service });

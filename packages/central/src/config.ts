@@ -58,6 +58,9 @@ export const ConfigSchema = z.object({
     .default(1024 * 1024)
     .describe('Largest accepted request body.'),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600).describe('Requests per minute per client IP, all routes.'),
+  APPLIANCE_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000)
+    .default(120)
+    .describe('Requests per minute per appliance on /v1/appliance/* (check-in is once a minute).'),
   LOGIN_LIMIT_PER_IP: int(1, 100_000).default(20).describe('Login attempts per 15 minutes per client IP.'),
   LOGIN_LIMIT_PER_ACCOUNT: int(1, 100_000).default(10).describe('Login attempts per 15 minutes per account email.'),
   ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024)

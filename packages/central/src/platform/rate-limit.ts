@@ -1,4 +1,6 @@
 import { type Kysely, sql } from 'kysely';
+import { AppError } from './errors';
+import type { App } from './http';
 import type { DB } from './db-schema';
 
 export interface RateLimitResult {
@@ -42,3 +44,28 @@ export function createRateLimiter(db: Kysely<DB>, now: () => number = Date.now) 
 }
 
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+function refuse(retryAfterSeconds: number, message: string): AppError {
+  return new AppError('RATE_LIMITED', message, {
+    headers: { 'retry-after': String(retryAfterSeconds) },
+    details: { retryAfterSeconds },
+  });
+}
+
+/** Every request but health probes counts against its client IP. */
+export function registerIpRateLimit(app: App, limiter: RateLimiter, perMinute: number): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.rateLimit === false) return;
+    const result = await limiter.hit(`ip:${request.ip}`, perMinute, 60);
+    if (!result.allowed) throw refuse(result.retryAfterSeconds, 'Too many requests from this address');
+  });
+}
+
+/** Appliance routes also count per appliance, whichever address it calls from. Register after auth. */
+export function registerApplianceRateLimit(app: App, limiter: RateLimiter, perMinute: number): void {
+  app.addHook('onRequest', async (request) => {
+    if (!request.appliance) return;
+    const result = await limiter.hit(`appliance:${request.appliance.applianceId}`, perMinute, 60);
+    if (!result.allowed) throw refuse(result.retryAfterSeconds, 'Too many requests from this appliance');
+  });
+}

@@ -196,3 +196,13 @@ export async function expectRoleRules(
   expectError(await operator.request(r.remove), 403, 'FORBIDDEN');
   expect((await admin.request(r.get)).json()).toMatchObject(payloads.change);
 }
+
+/**
+ * Counters use fixed windows aligned to the epoch on the real clock. Start a burst only when the
+ * current window has a few seconds left, so it cannot straddle two windows.
+ */
+export async function awayFromWindowEdge(windowSeconds: number, marginMs = 5000): Promise<void> {
+  const windowMs = windowSeconds * 1000;
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}

@@ -73,6 +73,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     ARGON2_MEMORY_KIB: 1024,
     ARGON2_ITERATIONS: 1,
     RATE_LIMIT_PER_MINUTE: 100_000,
+    APPLIANCE_RATE_LIMIT_PER_MINUTE: 100_000,
     LOGIN_LIMIT_PER_IP: 100_000,
     LOGIN_LIMIT_PER_ACCOUNT: 100_000,
     ...overrides,

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app';
 import type { App } from '../../platform/http';
 import { startTestApp, type TestApp, testBackends, testConfig } from '../../testing';
-import { auditWhere, expectError, newUser, type TestResponse, uniqueEmail } from '../../testing/api';
+import {
+  auditWhere,
+  awayFromWindowEdge,
+  expectError,
+  newUser,
+  type TestResponse,
+  uniqueEmail,
+} from '../../testing/api';
 
 function expectRetryAfter(res: TestResponse, windowSeconds: number): number {
   const seconds = Number(res.headers['retry-after']);
@@ -11,16 +18,6 @@ function expectRetryAfter(res: TestResponse, windowSeconds: number): number {
   expect(seconds).toBeGreaterThanOrEqual(1);
   expect(seconds).toBeLessThanOrEqual(windowSeconds);
   return seconds;
-}
-
-/**
- * Counters use fixed windows aligned to the epoch on the real clock. Start a burst only when the
- * current window has a few seconds left, so it cannot straddle two windows.
- */
-async function awayFromWindowEdge(windowSeconds: number, marginMs = 5000): Promise<void> {
-  const windowMs = windowSeconds * 1000;
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
 
 /** A distinct client address per test, so tests do not share per-IP counters. */
