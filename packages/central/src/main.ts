@@ -7,18 +7,19 @@ import { createShutdown } from './platform/shutdown';
 /** Read config, open the database, migrate, build the app, listen. Nothing else. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Handlers first: a SIGTERM during start-up still closes what has been opened so far.
+  const shutdown = createShutdown(config.SHUTDOWN_GRACE_MS);
+  shutdown.listen((message) => process.stderr.write(`${message}\n`));
   const database = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
     onPoolError: (error) => process.stderr.write(`database connection lost: ${error.message}\n`),
   });
-  const shutdown = createShutdown(config.SHUTDOWN_GRACE_MS);
   shutdown.add('database', () => database.close());
   await migrate(database);
   const { app, services } = await buildApp({ config, database });
   shutdown.add('http', () => app.close());
-  shutdown.listen((message) => app.log.warn(message));
 
   const admin = await services.accounts.bootstrapFirstAdmin(config.INITIAL_ADMIN_EMAIL);
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
+// As `npm start` runs it: one node process with tsx as its loader, so signals reach our handlers
+// directly (the tsx CLI as a parent SIGKILLs a child that is slow to acknowledge a signal).
+const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const MAIN = join(ROOT, 'packages/central/src/main.ts');
 const START_TIMEOUT_MS = 60_000;
 const GRACE_MS = 10_000;
@@ -56,8 +58,13 @@ describe('Central Command as a process (embedded database)', { timeout: 180_000 
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
     };
-    // detached: its own process group, so kill -9 reaches tsx and the node process it runs.
-    const child = spawn(TSX, [MAIN], { cwd: workDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // detached: its own process group, so kill -9 reaches everything it started.
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
+      cwd: workDir,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let code: number | null = null;

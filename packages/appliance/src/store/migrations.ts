@@ -1,0 +1,72 @@
+import type { Database } from 'better-sqlite3';
+
+/** One forward-only schema step. Versions start at 1 and increase by one; never edit a released step. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'registration and settings',
+    sql: `
+      CREATE TABLE registration (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        appliance_id TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        token TEXT NOT NULL,
+        order_signing_public_key TEXT NOT NULL,
+        central_url TEXT NOT NULL,
+        registered_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+];
+
+/** The database was written by a newer build (or is not ours); the appliance must not touch it. */
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly databaseVersion: number,
+    readonly buildVersion: number,
+  ) {
+    super(
+      `The appliance database is at schema version ${databaseVersion}, newer than this build knows ` +
+        `(${buildVersion}). Install the newer appliance release instead of downgrading.`,
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/** Applies every migration newer than the database, each in its own transaction; returns those applied. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  migrations.forEach((m, index) => {
+    if (m.version !== index + 1) throw new Error(`migration ${m.name} has version ${m.version}, expected ${index + 1}`);
+  });
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  ) STRICT`);
+  const row = db.prepare('SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations').get() as {
+    version: number;
+  };
+  const latest = migrations.length;
+  if (row.version > latest) throw new SchemaTooNewError(row.version, latest);
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const applied: number[] = [];
+  for (const m of migrations.slice(row.version)) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, new Date().toISOString());
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}
