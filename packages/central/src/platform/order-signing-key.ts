@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from './db-schema';
-import type { Keyring } from './secrets';
+import { type Keyring, settingOrCreate } from './secrets';
 
 const SETTING_KEY = 'order_signing_key';
 
@@ -17,19 +17,18 @@ export interface OrderSigningKey {
  * the server secret, the same for every replica.
  */
 export async function loadOrderSigningKey(db: Kysely<DB>, keyring: Keyring): Promise<OrderSigningKey> {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  await db
-    .insertInto('server_settings')
-    .values({ key: SETTING_KEY, value: keyring.encrypt(pem) })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('server_settings')
-    .select('value')
-    .where('key', '=', SETTING_KEY)
-    .executeTakeFirstOrThrow();
-  const stored = createPrivateKey(keyring.decrypt(row.value));
+  const sealed = await settingOrCreate(db, SETTING_KEY, () =>
+    keyring.encrypt(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+  );
+  let pem: string;
+  try {
+    pem = keyring.decrypt(sealed);
+  } catch {
+    throw new Error(
+      'The stored order-signing key cannot be decrypted with the current SESSION_SECRET; start with the secret it was made with (appliances have pinned its public key).',
+    );
+  }
+  const stored = createPrivateKey(pem);
   const jwk = createPublicKey(stored).export({ format: 'jwk' });
   if (!jwk.x) throw new Error('order signing key has no public part');
   return { privateKeyPkcs8: new Uint8Array(stored.export({ format: 'der', type: 'pkcs8' })), publicKeyRaw: jwk.x };

@@ -10,16 +10,20 @@ const SETTING_KEY = 'session_secret';
  */
 export async function loadServerSecret(db: Kysely<DB>, configured: string | undefined): Promise<string> {
   if (configured) return configured;
+  return settingOrCreate(db, SETTING_KEY, () => randomBytes(32).toString('base64url'));
+}
+
+/**
+ * A setting the service makes for itself: the stored value, or `create()` stored first. When
+ * replicas race, the first insert wins and everyone reads that one.
+ */
+export async function settingOrCreate(db: Kysely<DB>, key: string, create: () => string): Promise<string> {
   await db
     .insertInto('server_settings')
-    .values({ key: SETTING_KEY, value: randomBytes(32).toString('base64url') })
+    .values({ key, value: create() })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
-  const row = await db
-    .selectFrom('server_settings')
-    .select('value')
-    .where('key', '=', SETTING_KEY)
-    .executeTakeFirstOrThrow();
+  const row = await db.selectFrom('server_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
   return row.value;
 }
 
