@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp, testBackends } from '../../testing';
+import { checkinRequest, startTestApp, type TestApp, testBackends } from '../../testing';
 import { awayFromWindowEdge, createTenant, expectError } from '../../testing/api';
 import { registerTestAppliance } from '../../testing/appliance';
 
@@ -22,14 +22,7 @@ describe.each(testBackends)('per-appliance rate limit on %s', (backend) => {
         url: '/v1/appliance/checkin',
         remoteAddress: ip,
         headers: { authorization: `Bearer ${token}` },
-        payload: {
-          schemaVersion: 1,
-          version: '0.1.0',
-          uptimeSeconds: 1,
-          sentAt: new Date().toISOString(),
-          queues: { evidenceOutbox: 0, failedUploads: 0 },
-          targets: { total: 0, reachable: 0 },
-        },
+        payload: checkinRequest(),
       });
     await awayFromWindowEdge(60);
     for (const ip of ['10.9.0.1', '10.9.0.2', '10.9.0.3'])

@@ -1,34 +1,22 @@
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { type Appliance, canonicalJson, type ProvisionCode, REGISTRATION_PURPOSE } from '@osiris/protocol';
+import type { Appliance, ProvisionCode } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
+import {
+  type Caller,
+  checkinRequest,
+  newApplianceIdentity,
+  registrationRequest,
+  startTestApp,
+  type TestApp,
+  testBackends,
+} from '../../testing';
 import { auditOf, auditWhere, createTenant, expectError } from '../../testing/api';
 
-/** What an appliance holds: its Ed25519 identity key. */
-function identity(): { privateKey: KeyObject; publicKey: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateKey, publicKey: publicKey.export({ format: 'jwk' }).x as string };
-}
-
-function registration(
-  id: ReturnType<typeof identity>,
-  code: string,
-  overrides: { signedAt?: string; hostname?: string; signWith?: KeyObject } = {},
-) {
-  const hostname = overrides.hostname ?? 'appliance-01';
-  const signedAt = overrides.signedAt ?? new Date().toISOString();
-  const proof = canonicalJson({ purpose: REGISTRATION_PURPOSE, code, publicKey: id.publicKey, hostname, signedAt });
-  const signature = sign(null, Buffer.from(proof), overrides.signWith ?? id.privateKey).toString('base64url');
-  return { schemaVersion: 1, code, publicKey: id.publicKey, hostname, version: '0.1.0', signedAt, signature };
-}
-
-const checkin = {
-  schemaVersion: 1,
-  version: '0.1.0',
-  uptimeSeconds: 120,
+const identity = newApplianceIdentity;
+const registration = registrationRequest;
+const checkin = checkinRequest({
   queues: { evidenceOutbox: 3, failedUploads: 0 },
   targets: { total: 3, reachable: 2 },
-};
+});
 
 describe.each(testBackends)('appliance registration and check-in on %s', (backend) => {
   let t: TestApp;
@@ -138,7 +126,7 @@ describe.each(testBackends)('appliance registration and check-in on %s', (backen
     const id = identity();
     const { token } = (await register(registration(id, (await newCode()).code))).json();
     const badCheckin = expectError(
-      await checkinWith(token, { ...checkin, uptimeSeconds: -1 }),
+      await checkinWith(token, { ...checkin, uptimeSeconds: -1, sentAt: undefined }),
       400,
       'VALIDATION_FAILED',
     );

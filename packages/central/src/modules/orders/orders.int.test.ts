@@ -1,16 +1,8 @@
 import { base64UrlToBytes, type OrderRecord, type SignedOrder, verifyOrder } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
+import { type Caller, checkinRequest, startTestApp, type TestApp, testBackends } from '../../testing';
 import { auditWhere, createTenant, expectError } from '../../testing/api';
 import { registerTestAppliance } from '../../testing/appliance';
-
-const health = {
-  schemaVersion: 1,
-  version: '0.1.0',
-  uptimeSeconds: 5,
-  queues: { evidenceOutbox: 0, failedUploads: 0 },
-  targets: { total: 0, reachable: 0 },
-};
 
 describe.each(testBackends)('orders on %s', (backend) => {
   let t: TestApp;
@@ -32,7 +24,7 @@ describe.each(testBackends)('orders on %s', (backend) => {
     const res = await t.anonymous.request({
       method: 'POST',
       url: '/v1/appliance/checkin',
-      payload: { ...health, sentAt: t.clock.now().toISOString() },
+      payload: checkinRequest({ sentAt: t.clock.now().toISOString() }),
       headers: { authorization: `Bearer ${token}` },
     });
     expect(res.statusCode, res.body).toBe(200);
