@@ -21,13 +21,14 @@ CREATE INDEX audit_log_actor_idx ON audit_log (actor_id, seq);
 CREATE INDEX audit_log_target_idx ON audit_log (target_type, target_id, seq);
 CREATE INDEX audit_log_occurred_at_idx ON audit_log (occurred_at);
 
-CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Shared by every append-only table (audit, evidence).
+CREATE FUNCTION refuse_append_only_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
 END;
 $$;
 
 CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
-  FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change();
+  FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change();

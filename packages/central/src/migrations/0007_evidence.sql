@@ -16,15 +16,10 @@ CREATE TABLE evidence_bundles (
 );
 CREATE INDEX evidence_bundles_host_check_idx ON evidence_bundles (appliance_id, host_id, check_id, seq);
 
-CREATE FUNCTION evidence_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'evidence_bundles is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
-END;
-$$;
 CREATE TRIGGER evidence_bundles_no_update_delete BEFORE UPDATE OR DELETE ON evidence_bundles
-  FOR EACH ROW EXECUTE FUNCTION evidence_refuse_change();
+  FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change();
 CREATE TRIGGER evidence_bundles_no_truncate BEFORE TRUNCATE ON evidence_bundles
-  FOR EACH STATEMENT EXECUTE FUNCTION evidence_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change();
 
 -- Where each appliance's accepted chain ends; the row lock serialises ingest per appliance.
 CREATE TABLE evidence_chain_heads (
