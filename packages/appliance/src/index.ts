@@ -4,3 +4,7 @@ export { openStore, type Registration, SchemaTooNewError, type Store } from './s
 export { CentralError } from './sync/central-client';
 export { type CheckinHealth, checkin, register } from './sync/register';
 export { runCli } from './cli';
+export type { CollectorOutput, Evaluation, JsonValue, LinuxCheck } from './checks/check';
+export { LINUX_CHECK_IMPLEMENTATIONS } from './checks/linux';
+export type { HostKeyPins, RunOptions, RunResult, Target } from './targets/target';
+export { TargetError } from './targets/target';
