@@ -1,13 +1,22 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
+import { startAppliance } from './daemon/appliance';
+import { AlreadyRunningError } from './daemon/process-lock';
 import { IdentityKeyError, loadOrCreateIdentityKey } from './identity/identity-key';
 import { openStore, SchemaTooNewError } from './store';
 import { CentralError } from './sync/central-client';
 import { register } from './sync/register';
 
-const USAGE = `usage: osiris-appliance register --config <file> [--code XXXX-XXXX-XXXX-XXXX]
-Registers this appliance with Central Command using a single-use provision code (from --code, else
-provisionCode in the config file or OSIRIS_APPLIANCE_PROVISION_CODE) and prints the appliance id and site.`;
+const USAGE = `usage:
+  osiris-appliance run --config <file>
+      Runs the daemon: registers first if needed (provisionCode in the config or
+      OSIRIS_APPLIANCE_PROVISION_CODE), then checks targets, uploads evidence, checks in and applies
+      orders until SIGTERM or SIGINT. Prints the status page address.
+  osiris-appliance register --config <file> [--code XXXX-XXXX-XXXX-XXXX]
+      Registers with Central Command using a single-use provision code and prints the appliance id and site.
+  osiris-appliance forget-host-key --config <file> --endpoint <host:port>
+      Trusts a host's new SSH key: drops the pinned one so the next connection pins what the host presents.
+      Only after checking the new key out of band (e.g. the host was reinstalled).`;
 
 export interface CliOutput {
   out(line: string): void;
@@ -24,7 +33,8 @@ const isExplained = (error: unknown): error is Error =>
   error instanceof ConfigError ||
   error instanceof CentralError ||
   error instanceof IdentityKeyError ||
-  error instanceof SchemaTooNewError;
+  error instanceof SchemaTooNewError ||
+  error instanceof AlreadyRunningError;
 
 async function registerCommand(args: string[], env: Record<string, string | undefined>, io: CliOutput) {
   const { values } = parseArgs({
@@ -50,6 +60,53 @@ async function registerCommand(args: string[], env: Record<string, string | unde
   }
 }
 
+async function runCommand(args: string[], env: Record<string, string | undefined>, io: CliOutput) {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
+  if (!values.config) {
+    io.err(USAGE);
+    return 2;
+  }
+  const config = loadConfig(values.config, env);
+  const appliance = await startAppliance({ config });
+  io.out(
+    `appliance ${appliance.applianceId} running${appliance.statusUrl ? `; status page ${appliance.statusUrl}` : ''}`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      io.out(`${signal}: stopping`);
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  await appliance.stop();
+  return 0;
+}
+
+async function forgetHostKeyCommand(args: string[], env: Record<string, string | undefined>, io: CliOutput) {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, endpoint: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.config || !values.endpoint) {
+    io.err(USAGE);
+    return 2;
+  }
+  const store = openStore(loadConfig(values.config, env).dataDir);
+  try {
+    const forgotten = store.hostKeyPins.forget(values.endpoint);
+    io.out(
+      forgotten ? `forgot the pinned host key of ${values.endpoint}` : `no host key is pinned for ${values.endpoint}`,
+    );
+    return forgotten ? 0 : 1;
+  } finally {
+    store.close();
+  }
+}
+
 /** Runs one CLI command; returns the process exit code. */
 export async function runCli(
   argv: string[],
@@ -59,6 +116,8 @@ export async function runCli(
   const [command, ...rest] = argv;
   try {
     if (command === 'register') return await registerCommand(rest, env, io);
+    if (command === 'run') return await runCommand(rest, env, io);
+    if (command === 'forget-host-key') return await forgetHostKeyCommand(rest, env, io);
     io.err(
       command === undefined || command === '--help' || command === 'help'
         ? USAGE

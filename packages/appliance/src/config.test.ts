@@ -78,11 +78,29 @@ targets:
         '(root)',
         'targets.0.port',
         'targets.0.user',
-        'targets.0.keyPath',
         'targets.1.kind',
       ]),
     );
     expect(problems.join('\n')).toContain('surprise');
+  });
+
+  it('needs exactly one SSH credential, and checks the timing settings', () => {
+    const ssh = (extra: string) =>
+      problemsOf(
+        `centralUrl: https://c.example\ndataDir: ./d\ntargets:\n  - name: a\n    kind: ssh\n    host: h\n    user: u\n${extra}`,
+      );
+    expect(ssh('')).toEqual([expect.stringContaining('targets.0.keyPath: set exactly one of keyPath or passwordFile')]);
+    expect(ssh('    keyPath: k\n    passwordFile: p\n')).toEqual([
+      expect.stringContaining('set exactly one of keyPath or passwordFile'),
+    ]);
+    const withPassword = parseConfig(
+      'centralUrl: https://c.example\ndataDir: ./d\ntargets:\n  - name: a\n    kind: ssh\n    host: h\n    user: u\n    passwordFile: p\n',
+      {},
+    );
+    expect(withPassword.targets[0]).toMatchObject({ kind: 'ssh', passwordFile: 'p', port: 22, sudo: false });
+    expect(
+      problemsOf(`${VALID}checks:\n  jitter: 2\n  commandTimeoutSeconds: 0\n`).map((p) => p.split(':')[0]),
+    ).toEqual(['checks.jitter', 'checks.commandTimeoutSeconds']);
   });
 
   it('names the environment variable when an override is wrong', () => {

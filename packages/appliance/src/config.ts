@@ -9,21 +9,77 @@ import { z } from 'zod';
  * OSIRIS_APPLIANCE_* environment variables. Parsed once at start; nothing else reads the environment.
  */
 
+/** Optional: central's host id for this target; when absent one is derived from the appliance id and name. */
+const HostId = z.uuid({ message: 'must be a UUID (the host id central shows)' }).optional();
+
 const LocalTarget = z.strictObject({
   name: z.string().trim().min(1).max(64),
   kind: z.literal('local'),
+  hostId: HostId,
 });
 
-const SshTarget = z.strictObject({
-  name: z.string().trim().min(1).max(64),
-  kind: z.literal('ssh'),
-  host: z.string().trim().min(1).max(253),
-  port: z.number().int().min(1).max(65_535).default(22),
-  user: z.string().trim().min(1).max(64),
-  keyPath: z.string().trim().min(1).max(4096),
-});
+const SshTarget = z
+  .strictObject({
+    name: z.string().trim().min(1).max(64),
+    kind: z.literal('ssh'),
+    hostId: HostId,
+    host: z.string().trim().min(1).max(253),
+    port: z.number().int().min(1).max(65_535).default(22),
+    user: z.string().trim().min(1).max(64),
+    /** Private key file (OpenSSH or PEM); relative paths are from the config file. */
+    keyPath: z.string().trim().min(1).max(4096).optional(),
+    /** A file holding the password (never the password itself in the config). */
+    passwordFile: z.string().trim().min(1).max(4096).optional(),
+    /** Run collectors through `sudo -n` (for a non-root user with passwordless sudo). */
+    sudo: z.boolean().default(false),
+  })
+  .refine((t) => (t.keyPath === undefined) !== (t.passwordFile === undefined), {
+    message: 'set exactly one of keyPath or passwordFile',
+    path: ['keyPath'],
+  });
 
 const Target = z.discriminatedUnion('kind', [LocalTarget, SshTarget]);
+
+/** How checks run. Seconds are allowed down to 1 so tests can run fast cycles. */
+const Checks = z.strictObject({
+  /** Interval for every check until central sends a schedule (Linux default 5 min). */
+  defaultIntervalSeconds: z.number().int().min(1).max(86_400).default(300),
+  /** Each run is moved by up to this fraction of its interval, so hosts are not hit in step. */
+  jitter: z.number().min(0).max(0.5).default(0.1),
+  commandTimeoutSeconds: z.number().int().min(1).max(600).default(60),
+  maxOutputBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** Hosts checked at the same time; each host also has its own limit (maxConcurrentPerTarget). */
+  maxConcurrentTargets: z.number().int().min(1).max(256).default(8),
+  maxConcurrentPerTarget: z.number().int().min(1).max(8).default(4),
+  /** Check ids to leave out entirely. */
+  disabled: z.array(z.string().max(100)).max(1000).default([]),
+});
+
+/** Defaults for targets central assigns with set_targets (orders never carry credentials). */
+const Ssh = z.strictObject({
+  keyPath: z.string().trim().min(1).max(4096).optional(),
+  connectTimeoutSeconds: z.number().int().min(1).max(120).default(10),
+});
+
+const Sync = z.strictObject({
+  /** Upload backoff after a failure: full jitter between 0 and min(max, initial * 2^attempt). */
+  backoffInitialSeconds: z.number().min(0.05).max(60).default(1),
+  backoffMaxSeconds: z.number().min(0.1).max(3600).default(300),
+  batchSize: z.number().int().min(1).max(500).default(500),
+});
+
+const StatusPage = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Loopback by default: the page shows host names and results. */
+  host: z.string().trim().min(1).max(253).default('127.0.0.1'),
+  /** 0 picks a free port (printed at start). */
+  port: z.number().int().min(0).max(65_535).default(8088),
+});
 
 export const ApplianceConfig = z
   .strictObject({
@@ -43,8 +99,13 @@ export const ApplianceConfig = z
     /** The name this appliance reports to central; defaults to the machine's host name. */
     hostname: z.string().trim().min(1).max(253).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    checkinIntervalSeconds: z.number().int().min(10).max(3600).default(60),
+    /** Seconds between check-ins (±10 % jitter); values below 10 are for tests. */
+    checkinIntervalSeconds: z.number().int().min(1).max(3600).default(60),
     targets: z.array(Target).max(1000).default([]),
+    checks: Checks.default(Checks.parse({})),
+    ssh: Ssh.default(Ssh.parse({})),
+    sync: Sync.default(Sync.parse({})),
+    statusPage: StatusPage.default(StatusPage.parse({})),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
@@ -126,5 +187,16 @@ export function loadConfig(path: string, env: Record<string, string | undefined>
     throw new ConfigError(path, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
   }
   const config = parseConfig(text, env, path);
-  return { ...config, dataDir: resolve(dirname(resolve(path)), config.dataDir) };
+  const base = dirname(resolve(path));
+  const fromBase = (file: string | undefined) => (file === undefined ? undefined : resolve(base, file));
+  return {
+    ...config,
+    dataDir: resolve(base, config.dataDir),
+    ssh: { ...config.ssh, keyPath: fromBase(config.ssh.keyPath) },
+    targets: config.targets.map((target) =>
+      target.kind === 'ssh'
+        ? { ...target, keyPath: fromBase(target.keyPath), passwordFile: fromBase(target.passwordFile) }
+        : target,
+    ),
+  };
 }

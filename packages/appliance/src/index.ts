@@ -1,4 +1,4 @@
-export { type ApplianceConfig, ConfigError, loadConfig } from './config';
+export { type ApplianceConfig, ConfigError, loadConfig, parseConfig } from './config';
 export { type IdentityKey, IdentityKeyError, loadOrCreateIdentityKey } from './identity/identity-key';
 export { openStore, type Registration, SchemaTooNewError, type Store } from './store';
 export { CentralError } from './sync/central-client';
@@ -8,3 +8,9 @@ export type { CollectorOutput, Evaluation, JsonValue, LinuxCheck } from './check
 export { LINUX_CHECK_IMPLEMENTATIONS } from './checks/linux';
 export type { HostKeyPins, RunOptions, RunResult, Target } from './targets/target';
 export { TargetError } from './targets/target';
+export { createLocalTarget } from './targets/local';
+export { createSshTarget } from './targets/ssh';
+export { type RunningAppliance, type StartApplianceOptions, startAppliance } from './daemon/appliance';
+export { deriveHostId } from './daemon/targets';
+export { runCheck } from './checks/run-check';
+export { createLogger, type Logger } from './log';

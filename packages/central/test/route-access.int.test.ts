@@ -47,6 +47,7 @@ const EXPECTED: Record<string, 'public' | Role | 'appliance'> = {
   'POST /v1/appliance/checkin': 'appliance',
   'POST /v1/appliance/evidence': 'appliance',
   'POST /v1/appliance/orders/:orderId/result': 'appliance',
+  'POST /v1/appliance/token': 'appliance',
   'POST /v1/appliances/:id/orders': 'operator',
   'GET /v1/appliances/:id/orders': 'readonly',
   'GET /v1/appliances/:id/evidence': 'readonly',

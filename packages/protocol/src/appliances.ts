@@ -85,3 +85,32 @@ export type Appliance = z.infer<typeof Appliance>;
 export const ApplianceListQuery = PageQuery.omit({ q: true }).extend({ status: ApplianceStatus.optional() });
 export type ApplianceListQuery = z.infer<typeof ApplianceListQuery>;
 export const AppliancePage = page(Appliance);
+
+/**
+ * Token rotation (answer to a `rotate_token` order). The appliance signs, with its identity key,
+ * canonicalJson(TokenRotationProof); central answers with a new token. The old token keeps working
+ * until the new one is first used, so a crash between the two never locks the appliance out.
+ */
+export const TOKEN_ROTATION_PURPOSE = 'osiris-appliance-token-rotation-v1';
+export const TokenRotationProof = z.object({
+  purpose: z.literal(TOKEN_ROTATION_PURPOSE),
+  applianceId: Id,
+  orderId: Id,
+  signedAt: Timestamp,
+});
+export type TokenRotationProof = z.infer<typeof TokenRotationProof>;
+
+export const TokenRotationRequest = z.strictObject({
+  schemaVersion: z.literal(1),
+  orderId: Id,
+  signedAt: Timestamp,
+  signature: Ed25519Signature,
+});
+export type TokenRotationRequest = z.infer<typeof TokenRotationRequest>;
+
+export const TokenRotationResponse = z.object({
+  schemaVersion: z.literal(1),
+  /** The new bearer token; shown once, stored hashed. */
+  token: z.string(),
+});
+export type TokenRotationResponse = z.infer<typeof TokenRotationResponse>;

@@ -2,11 +2,17 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { type Migration, MIGRATIONS, migrate } from './migrations';
+import { createEvidenceStore } from './evidence.store';
+import { createOrdersStore } from './orders.store';
 import { createRegistrationStore } from './registration.store';
 import { createSettingsStore } from './settings.store';
+import { createHostKeyPinsStore, createOrderTargetsStore, createScheduleStore } from './targets.store';
 
 export { SchemaTooNewError } from './migrations';
+export type { ChainHead, LastResult } from './evidence.store';
+export type { OrderOutcome, SeenOrder } from './orders.store';
 export type { Registration } from './registration.store';
+export type { ScheduledCheck } from './targets.store';
 
 export const DATABASE_FILE = 'appliance.db';
 
@@ -33,6 +39,11 @@ export function openStore(dataDir: string, options: { migrations?: readonly Migr
     db,
     registration: createRegistrationStore(db),
     settings: createSettingsStore(db),
+    evidence: createEvidenceStore(db),
+    orders: createOrdersStore(db),
+    orderTargets: createOrderTargetsStore(db),
+    schedule: createScheduleStore(db),
+    hostKeyPins: createHostKeyPinsStore(db),
     close(): void {
       db.close();
     },

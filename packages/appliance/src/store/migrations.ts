@@ -28,6 +28,65 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'evidence chain, outbox, results, targets, schedule, orders, host key pins',
+    sql: `
+      -- Where this appliance's hash chain ends (seq 0 + genesis hash before the first bundle).
+      CREATE TABLE evidence_chain_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      ) STRICT;
+      -- Signed bundles central has not acknowledged yet, in chain order.
+      CREATE TABLE evidence_outbox (
+        seq INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        signed TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      -- The newest result per host and check, for the status page and run-now decisions.
+      CREATE TABLE last_results (
+        host_id TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        hostname TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        finished_at TEXT NOT NULL,
+        PRIMARY KEY (host_id, check_id)
+      ) STRICT;
+      -- Targets central sent with set_targets (configured targets live in the config file).
+      CREATE TABLE order_targets (
+        host_id TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      -- Per-check schedule from set_schedule; checks not listed use the default interval.
+      CREATE TABLE check_schedule (
+        check_id TEXT PRIMARY KEY,
+        interval_seconds INTEGER NOT NULL,
+        is_enabled INTEGER NOT NULL CHECK (is_enabled IN (0, 1))
+      ) STRICT;
+      -- Every order seen (applied or refused), so an id is never applied twice; the result is
+      -- reported to central until it is acknowledged (reported_at set).
+      CREATE TABLE orders_seen (
+        order_id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'refused', 'failed')),
+        code TEXT,
+        detail TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        reported_at TEXT
+      ) STRICT;
+      -- SSH host keys pinned on first use, per host:port.
+      CREATE TABLE host_key_pins (
+        endpoint TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        pinned_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The database was written by a newer build (or is not ours); the appliance must not touch it. */

@@ -18,6 +18,9 @@ export class CentralError extends Error {
     super(message, options);
     this.name = 'CentralError';
   }
+
+  /** Central's error envelope when there was one (`{ error: { code, message, details } }`). */
+  envelope: { code?: unknown; message?: unknown; details?: unknown } | null = null;
 }
 
 export type FetchImpl = typeof fetch;
@@ -63,14 +66,16 @@ export async function postJson<T extends z.ZodType>(
   }
   if (!response.ok) {
     const details = describeError(parsed);
-    throw (
+    const error =
       options.describeStatus(response.status, details) ??
       new CentralError(
         'REJECTED',
         `Central refused the request with HTTP ${response.status}: ${details}`,
         response.status,
-      )
-    );
+      );
+    const envelope = (parsed as { error?: unknown } | null)?.error;
+    if (typeof envelope === 'object' && envelope !== null) error.envelope = envelope;
+    throw error;
   }
   const result = schema.safeParse(parsed);
   if (!result.success)

@@ -8,6 +8,8 @@ import {
   ApplianceCheckinResponse,
   ApplianceRegisterRequest,
   ApplianceRegisterResponse,
+  TokenRotationRequest,
+  TokenRotationResponse,
 } from '@osiris/protocol';
 import type { RegistrationService } from '../modules/appliances';
 import type { EvidenceService } from '../modules/evidence';
@@ -80,5 +82,22 @@ export function registerGatewayRoutes(app: App, { registration, evidence, orders
       },
     },
     (request) => orders.recordResult(request.actor, requireAppliance(request), request.params.orderId, request.body),
+  );
+  app.post(
+    '/v1/appliance/token',
+    {
+      config: { access: 'appliance' },
+      schema: {
+        tags,
+        summary: 'Rotate the bearer token, answering an open rotate_token order with a fresh proof of the identity key',
+        body: TokenRotationRequest,
+        response: { 200: TokenRotationResponse },
+      },
+    },
+    async (request) => {
+      const appliance = requireAppliance(request);
+      await orders.requireOpen(appliance, request.body.orderId, 'rotate_token');
+      return registration.rotateToken(request.actor, appliance, request.body);
+    },
   );
 }

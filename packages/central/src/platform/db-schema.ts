@@ -145,6 +145,7 @@ export interface AppliancesTable {
   site_id: string;
   public_key: string;
   token_hash: string;
+  previous_token_hash: ColumnType<string | null, string | null | undefined, string | null>;
   hostname: string;
   version: string;
   status: string;

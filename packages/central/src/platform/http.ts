@@ -20,6 +20,8 @@ export interface AuthenticatedSession {
 export interface AuthenticatedAppliance {
   applianceId: string;
   siteId: string;
+  /** Authenticated with the token from before the last rotation (the new one not used yet). */
+  usingPreviousToken?: boolean;
 }
 
 declare module 'fastify' {

@@ -187,3 +187,4 @@ export async function startTestApp(backend: Backend, overrides: Partial<Config> 
 
 export { createPasswordHasher } from '../modules/accounts';
 export { checkinRequest, createChainWriter, newApplianceIdentity, registrationRequest } from './appliance-wire';
+export { type CentralServer, startCentralServer } from './central-server';

@@ -64,9 +64,20 @@ export function createAppliancesStore() {
     applianceByTokenHash: (db: Executor, tokenHash: string) =>
       db
         .selectFrom('appliances')
-        .select(['id', 'site_id', 'status'])
-        .where('token_hash', '=', tokenHash)
+        .select(['id', 'site_id', 'status', 'token_hash', 'previous_token_hash'])
+        .where((eb) => eb.or([eb('token_hash', '=', tokenHash), eb('previous_token_hash', '=', tokenHash)]))
         .executeTakeFirst(),
+
+    /** The new token is in use: the one before it stops working. */
+    forgetPreviousToken: (db: Executor, id: string) =>
+      db.updateTable('appliances').set({ previous_token_hash: null }).where('id', '=', id).execute(),
+
+    setTokens: (db: Executor, id: string, tokenHash: string, previousTokenHash: string | null) =>
+      db
+        .updateTable('appliances')
+        .set({ token_hash: tokenHash, previous_token_hash: previousTokenHash })
+        .where('id', '=', id)
+        .execute(),
 
     applianceById: (db: Executor, id: string) =>
       db.selectFrom('appliances').selectAll().where('id', '=', id).executeTakeFirst(),

@@ -5,6 +5,9 @@ import {
   type ApplianceRegisterResponse,
   canonicalJson,
   REGISTRATION_PURPOSE,
+  TOKEN_ROTATION_PURPOSE,
+  type TokenRotationRequest,
+  type TokenRotationResponse,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
 import type { ActorContext } from '../../platform/context';
@@ -22,7 +25,16 @@ import { type AppliancesStore, toProvisionCode } from './appliances.store';
 const MAX_PROOF_SKEW_MS = 10 * 60_000;
 const CHECKIN_INTERVAL_SECONDS = 60;
 
-/** Ed25519 verification of a raw public key; false (never an exception) for anything malformed. */
+/** Ed25519 verification with a raw public key; false (never an exception) for anything malformed. */
+function verifySignedBy(publicKey: string, message: string, signature: string): boolean {
+  try {
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
+    return verify(null, Buffer.from(message), key, Buffer.from(signature, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
 function verifyProof(input: ApplianceRegisterRequest): boolean {
   const message = canonicalJson({
     purpose: REGISTRATION_PURPOSE,
@@ -31,12 +43,7 @@ function verifyProof(input: ApplianceRegisterRequest): boolean {
     hostname: input.hostname,
     signedAt: input.signedAt,
   });
-  try {
-    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: input.publicKey }, format: 'jwk' });
-    return verify(null, Buffer.from(message), key, Buffer.from(input.signature, 'base64url'));
-  } catch {
-    return false;
-  }
+  return verifySignedBy(input.publicKey, message, input.signature);
 }
 
 /** Appliance-facing: registration with a provision code, token authentication, check-in. */
@@ -132,11 +139,64 @@ export function createRegistrationService(deps: {
       };
     },
 
-    /** Bearer token → appliance, or null when unknown or revoked. */
+    /** Bearer token → appliance, or null when unknown or revoked. The first use of a rotated token retires the old one. */
     async resolveToken(token: string): Promise<AuthenticatedAppliance | null> {
-      const row = await store.applianceByTokenHash(db, keyring.hashToken(token));
+      const hash = keyring.hashToken(token);
+      const row = await store.applianceByTokenHash(db, hash);
       if (!row || row.status === 'revoked') return null;
-      return { applianceId: row.id, siteId: row.site_id };
+      const usingPreviousToken = row.token_hash !== hash;
+      if (!usingPreviousToken && row.previous_token_hash !== null) await store.forgetPreviousToken(db, row.id);
+      return { applianceId: row.id, siteId: row.site_id, usingPreviousToken };
+    },
+
+    /**
+     * Issues a new token in answer to a rotate_token order (the caller checked the order is open),
+     * after the appliance proves again that it holds its identity key. Until the new token is first
+     * used, the token the appliance held before keeps working.
+     */
+    async rotateToken(
+      actor: ActorContext,
+      appliance: AuthenticatedAppliance,
+      input: TokenRotationRequest,
+    ): Promise<TokenRotationResponse> {
+      const at = now();
+      if (Math.abs(Date.parse(input.signedAt) - at.getTime()) > MAX_PROOF_SKEW_MS)
+        throw new AppError('VALIDATION_FAILED', 'signedAt is more than 10 minutes from server time', {
+          details: { serverTime: at.toISOString() },
+        });
+      const row = await store.applianceById(db, appliance.applianceId);
+      if (!row) throw new AppError('UNAUTHENTICATED', 'Unknown appliance');
+      const proof = canonicalJson({
+        purpose: TOKEN_ROTATION_PURPOSE,
+        applianceId: appliance.applianceId,
+        orderId: input.orderId,
+        signedAt: input.signedAt,
+      });
+      if (!verifySignedBy(row.public_key, proof, input.signature)) {
+        await audit.recordEvent(actor, {
+          action: 'appliance.token_rotation_refused',
+          outcome: 'failure',
+          targetType: 'appliance',
+          targetId: appliance.applianceId,
+          details: { orderId: input.orderId, reason: 'bad_proof' },
+        });
+        throw new AppError('UNAUTHENTICATED', 'The signature does not prove possession of the identity key');
+      }
+      const token = newToken();
+      await db.transaction().execute(async (trx) => {
+        const current = await store.applianceById(trx, appliance.applianceId);
+        if (!current) throw new AppError('UNAUTHENTICATED', 'Unknown appliance');
+        // The token the appliance holds stays valid: the previous one if it never switched, else the current one.
+        const kept = appliance.usingPreviousToken ? current.previous_token_hash : current.token_hash;
+        await store.setTokens(trx, appliance.applianceId, keyring.hashToken(token), kept);
+        await audit.record(trx, actor, {
+          action: 'appliance.token_rotated',
+          targetType: 'appliance',
+          targetId: appliance.applianceId,
+          details: { orderId: input.orderId },
+        });
+      });
+      return { schemaVersion: 1, token };
     },
 
     /** Record health and clock offset; the gateway adds the open orders to the reply. */

@@ -11,7 +11,7 @@ import {
   importVerifyKey,
   type LatestResult,
   type SignedEvidenceBundle,
-  verifyBundle,
+  verifyBundleWith,
   verifyChain,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
@@ -21,6 +21,7 @@ import { AppError } from '../../platform/errors';
 import type { AuthenticatedAppliance } from '../../platform/http';
 import type { AppliancesService } from '../appliances';
 import type { AuditService } from '../audit';
+import type { NodeEvidenceCrypto } from './evidence.crypto';
 import type { EvidenceStore } from './evidence.store';
 
 type Refusal = { code: EvidenceFailureCode | 'GAP'; seq: number | null; message: string };
@@ -36,9 +37,10 @@ export function createEvidenceService(deps: {
   store: EvidenceStore;
   audit: AuditService;
   appliances: Pick<AppliancesService, 'identityOf' | 'flag' | 'listAppliances' | 'getAppliance'>;
+  evidenceCrypto: NodeEvidenceCrypto;
   now: () => Date;
 }) {
-  const { db, store, audit, appliances, now } = deps;
+  const { db, store, audit, appliances, evidenceCrypto, now } = deps;
 
   /**
    * Apply bundles in seq order onto the chain head; stop at the first that does not fit.
@@ -46,56 +48,65 @@ export function createEvidenceService(deps: {
    * transaction only links them to the head and writes them in one statement.
    */
   async function applyBatch(applianceId: string, publicKey: string, items: unknown[]) {
-    const key = await importVerifyKey(base64UrlToBytes(publicKey));
-    if (!key) throw new AppError('INTERNAL', 'The pinned appliance key is unusable');
-    const checked = await Promise.all(items.map((item) => verifyBundle(item, key)));
-    return db.transaction().execute(async (trx) => {
-      const head = (await store.lockHead(trx, applianceId)) ?? { seq: 0, hash: EVIDENCE_GENESIS_HASH };
-      let prev = head;
-      let duplicates = 0;
-      let refusal: Refusal | null = null;
-      const accepted: SignedEvidenceBundle[] = [];
-      for (const [index, item] of items.entries()) {
-        const seq = readSeq(item);
-        const result = checked[index];
-        if (seq !== null && seq <= prev.seq) {
-          // Already stored: an idempotent retry if the hash is the same, tampering if not.
-          if ((await store.storedHash(trx, applianceId, seq)) === (item as { hash?: unknown }).hash) {
-            duplicates += 1;
-            continue;
+    const t0 = performance.now();
+    const verifier = evidenceCrypto.verifierFor(publicKey);
+    if (!verifier) throw new AppError('INTERNAL', 'The pinned appliance key is unusable');
+    const checked = await Promise.all(items.map((item) => verifyBundleWith(item, verifier)));
+    const t1 = performance.now();
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const head = (await store.lockHead(trx, applianceId)) ?? { seq: 0, hash: EVIDENCE_GENESIS_HASH };
+        const repeated = items.map(readSeq).filter((seq): seq is number => seq !== null && seq <= head.seq);
+        const stored = await store.storedHashes(trx, applianceId, repeated);
+        let prev = head;
+        let duplicates = 0;
+        let refusal: Refusal | null = null;
+        const accepted: SignedEvidenceBundle[] = [];
+        for (const [index, item] of items.entries()) {
+          const seq = readSeq(item);
+          const result = checked[index];
+          if (seq !== null && seq <= prev.seq) {
+            // Already stored: an idempotent retry if the hash is the same, tampering if not.
+            if (stored.get(seq) === (item as { hash?: unknown }).hash) {
+              duplicates += 1;
+              continue;
+            }
+            refusal = { code: 'BROKEN_LINK', seq, message: `seq ${seq} is already stored with another hash` };
+            break;
           }
-          refusal = { code: 'BROKEN_LINK', seq, message: `seq ${seq} is already stored with another hash` };
-          break;
+          if (seq !== null && seq > prev.seq + 1) {
+            refusal = { code: 'GAP', seq, message: `expected seq ${prev.seq + 1}, got ${seq}` };
+            break;
+          }
+          if (!result?.ok) {
+            refusal = { code: result?.code ?? 'MALFORMED', seq, message: result?.message ?? 'unreadable bundle' };
+            break;
+          }
+          if (result.bundle.prevHash !== prev.hash) {
+            refusal = {
+              code: 'BROKEN_LINK',
+              seq,
+              message: `bundle ${seq} links to ${result.bundle.prevHash}, expected ${prev.hash}`,
+            };
+            break;
+          }
+          if (result.bundle.applianceId !== applianceId) {
+            refusal = { code: 'BROKEN_LINK', seq, message: `bundle ${seq} names another appliance` };
+            break;
+          }
+          accepted.push({
+            bundle: result.bundle,
+            hash: result.hash,
+            signature: (item as SignedEvidenceBundle).signature,
+          });
+          prev = { seq: result.bundle.seq, hash: result.hash };
         }
-        if (seq !== null && seq > prev.seq + 1) {
-          refusal = { code: 'GAP', seq, message: `expected seq ${prev.seq + 1}, got ${seq}` };
-          break;
-        }
-        if (!result?.ok) {
-          refusal = { code: result?.code ?? 'MALFORMED', seq, message: result?.message ?? 'unreadable bundle' };
-          break;
-        }
-        if (result.bundle.prevHash !== prev.hash) {
-          refusal = {
-            code: 'BROKEN_LINK',
-            seq,
-            message: `bundle ${seq} links to ${result.bundle.prevHash}, expected ${prev.hash}`,
-          };
-          break;
-        }
-        if (result.bundle.applianceId !== applianceId) {
-          refusal = { code: 'BROKEN_LINK', seq, message: `bundle ${seq} names another appliance` };
-          break;
-        }
-        accepted.push(item as SignedEvidenceBundle);
-        prev = { seq: result.bundle.seq, hash: result.hash };
-      }
-      if (accepted.length > 0) {
-        await store.insertMany(trx, accepted, now());
-        await store.setHead(trx, applianceId, prev.seq, prev.hash);
-      }
-      return { headSeq: prev.seq, accepted: accepted.length, duplicates, refusal };
-    });
+        await store.append(trx, applianceId, accepted, now());
+        return { headSeq: prev.seq, accepted: accepted.length, duplicates, refusal };
+      });
+    } finally {
+      process.stderr.write(`verify ${(t1 - t0).toFixed(1)} db ${(performance.now() - t1).toFixed(1)}\n`);
+    }
   }
 
   return {

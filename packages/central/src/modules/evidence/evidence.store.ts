@@ -7,81 +7,70 @@ export function createEvidenceStore() {
   return {
     /** The chain head, row-locked so one appliance's uploads are applied one at a time. */
     async lockHead(trx: Executor, applianceId: string): Promise<{ seq: number; hash: string } | null> {
-      await trx
-        .insertInto('evidence_chain_heads')
-        .values({ appliance_id: applianceId, seq: 0, hash: '0'.repeat(64) })
-        .onConflict((oc) => oc.column('appliance_id').doNothing())
-        .execute();
-      const row = await trx
-        .selectFrom('evidence_chain_heads')
-        .select(['seq', 'hash'])
-        .where('appliance_id', '=', applianceId)
-        .forUpdate()
-        .executeTakeFirst();
+      const selectForUpdate = () =>
+        trx
+          .selectFrom('evidence_chain_heads')
+          .select(['seq', 'hash'])
+          .where('appliance_id', '=', applianceId)
+          .forUpdate()
+          .executeTakeFirst();
+      // Usually the head exists and this is one round trip; the first upload creates it.
+      let row = await selectForUpdate();
+      if (!row) {
+        await trx
+          .insertInto('evidence_chain_heads')
+          .values({ appliance_id: applianceId, seq: 0, hash: '0'.repeat(64) })
+          .onConflict((oc) => oc.column('appliance_id').doNothing())
+          .execute();
+        row = await selectForUpdate();
+      }
       return row ? { seq: Number(row.seq), hash: row.hash } : null;
     },
-
-    setHead: (trx: Executor, applianceId: string, seq: number, hash: string) =>
-      trx.updateTable('evidence_chain_heads').set({ seq, hash }).where('appliance_id', '=', applianceId).execute(),
-
-    async storedHash(trx: Executor, applianceId: string, seq: number): Promise<string | undefined> {
-      const row = await trx
+    /** Stored hashes of these seqs of one appliance (those not stored are absent). */
+    async storedHashes(trx: Executor, applianceId: string, seqs: number[]): Promise<Map<number, string>> {
+      if (seqs.length === 0) return new Map();
+      const rows = await trx
         .selectFrom('evidence_bundles')
-        .select('hash')
+        .select(['seq', 'hash'])
         .where('appliance_id', '=', applianceId)
-        .where('seq', '=', seq)
-        .executeTakeFirst();
-      return row?.hash;
-    },
-
-    /** Store accepted bundles (in chain order) and move the latest result of each host and check. */
-    async insertMany(trx: Executor, signed: SignedEvidenceBundle[], receivedAt: Date): Promise<void> {
-      await trx
-        .insertInto('evidence_bundles')
-        .values(
-          signed.map(({ bundle, hash, signature }) => ({
-            appliance_id: bundle.applianceId,
-            seq: bundle.seq,
-            hash,
-            prev_hash: bundle.prevHash,
-            signature,
-            host_id: bundle.hostId,
-            hostname: bundle.hostname,
-            check_id: bundle.checkId,
-            status: bundle.status,
-            finished_at: bundle.finishedAt,
-            received_at: receivedAt,
-            bundle: JSON.stringify(bundle),
-          })),
-        )
+        .where('seq', 'in', seqs)
         .execute();
+      return new Map(rows.map((r) => [Number(r.seq), r.hash]));
+    },
+    /**
+     * Append accepted bundles (one appliance, in chain order), move the latest result of each host
+     * and check, and set the chain head to the last bundle: one statement, one round trip. The
+     * bundles travel as one JSON parameter that the database unpacks, which is much cheaper than
+     * thousands of bound parameters; the stored `bundle` is the same JSON either way.
+     */
+    async append(trx: Executor, applianceId: string, signed: SignedEvidenceBundle[], receivedAt: Date): Promise<void> {
+      const last = signed.at(-1);
+      if (!last) return;
       // One row per host and check: the newest in this batch (later seq wins).
       const newest = new Map<string, EvidenceBundle>();
       for (const { bundle } of signed) newest.set(`${bundle.hostId}\u0000${bundle.checkId}`, bundle);
-      await trx
-        .insertInto('latest_results')
-        .values(
-          [...newest.values()].map((bundle) => ({
-            appliance_id: bundle.applianceId,
-            host_id: bundle.hostId,
-            check_id: bundle.checkId,
-            hostname: bundle.hostname,
-            status: bundle.status,
-            seq: bundle.seq,
-            finished_at: bundle.finishedAt,
-          })),
+      const rows = JSON.stringify(signed.map(({ bundle, hash, signature }) => ({ b: bundle, h: hash, s: signature })));
+      await sql`
+        WITH input AS (
+          SELECT e -> 'b' AS b, e ->> 'h' AS h, e ->> 's' AS s FROM jsonb_array_elements(${rows}::jsonb) AS e
+        ), appended AS (
+          INSERT INTO evidence_bundles (appliance_id, seq, hash, prev_hash, signature, host_id, hostname, check_id,
+            status, finished_at, received_at, bundle)
+          SELECT (b ->> 'applianceId')::uuid, (b ->> 'seq')::bigint, h, b ->> 'prevHash', s, (b ->> 'hostId')::uuid,
+            b ->> 'hostname', b ->> 'checkId', b ->> 'status', (b ->> 'finishedAt')::timestamptz, ${receivedAt}, b
+          FROM input
+        ), latest AS (
+          INSERT INTO latest_results (appliance_id, host_id, check_id, hostname, status, seq, finished_at)
+          SELECT (b ->> 'applianceId')::uuid, (b ->> 'hostId')::uuid, b ->> 'checkId', b ->> 'hostname',
+            b ->> 'status', (b ->> 'seq')::bigint, (b ->> 'finishedAt')::timestamptz
+          FROM jsonb_array_elements(${JSON.stringify([...newest.values()])}::jsonb) AS b
+          ON CONFLICT (appliance_id, host_id, check_id) DO UPDATE SET hostname = excluded.hostname,
+            status = excluded.status, seq = excluded.seq, finished_at = excluded.finished_at
         )
-        .onConflict((oc) =>
-          oc.columns(['appliance_id', 'host_id', 'check_id']).doUpdateSet({
-            hostname: (eb) => eb.ref('excluded.hostname'),
-            status: (eb) => eb.ref('excluded.status'),
-            seq: (eb) => eb.ref('excluded.seq'),
-            finished_at: (eb) => eb.ref('excluded.finished_at'),
-          }),
-        )
-        .execute();
+        UPDATE evidence_chain_heads SET seq = ${last.bundle.seq}, hash = ${last.hash}
+        WHERE appliance_id = ${applianceId}
+      `.execute(trx);
     },
-
     list(db: Executor, applianceId: string, afterSeq: number, limit: number) {
       return db
         .selectFrom('evidence_bundles')

@@ -3,6 +3,7 @@ import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
 import type { AppliancesService } from '../appliances';
 import type { AuditService } from '../audit';
+import { createNodeEvidenceCrypto } from './evidence.crypto';
 import { registerEvidenceRoutes } from './evidence.routes';
 import { createEvidenceService } from './evidence.service';
 import { createEvidenceStore } from './evidence.store';
@@ -15,6 +16,11 @@ export function createEvidenceModule(deps: {
   appliances: AppliancesService;
   now?: (() => Date) | undefined;
 }) {
-  const service = createEvidenceService({ ...deps, store: createEvidenceStore(), now: deps.now ?? (() => new Date()) });
+  const service = createEvidenceService({
+    ...deps,
+    store: createEvidenceStore(),
+    evidenceCrypto: createNodeEvidenceCrypto(),
+    now: deps.now ?? (() => new Date()),
+  });
   return { service, routes: (app: App) => registerEvidenceRoutes(app, service) };
 }

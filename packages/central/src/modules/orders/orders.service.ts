@@ -83,6 +83,14 @@ export function createOrdersService(deps: {
       });
     },
 
+    /** Refuses unless `orderId` is an open (unanswered, unexpired) order of this type for this appliance. */
+    async requireOpen(appliance: AuthenticatedAppliance, orderId: string, type: string): Promise<void> {
+      const row = await store.forUpdate(db, orderId);
+      if (!row || row.appliance_id !== appliance.applianceId || row.type !== type) throw notFound('Order');
+      if (!['pending', 'delivered'].includes(row.state) || row.expires_at <= now())
+        throw new AppError('CONFLICT', `The order is no longer open (${row.state})`);
+    },
+
     /** The appliance's answer. Answering twice the same way is fine; changing the answer is not. */
     async recordResult(
       actor: ActorContext,

@@ -1,0 +1,326 @@
+import { checkById, type Order } from '@osiris/protocol';
+import type { LinuxCheck } from '../checks/check';
+import { LINUX_CHECK_IMPLEMENTATIONS } from '../checks/linux';
+import { runCheck } from '../checks/run-check';
+import type { ApplianceConfig } from '../config';
+import { createEvidenceWriter } from '../evidence/evidence-writer';
+import { type IdentityKey, loadOrCreateIdentityKey } from '../identity/identity-key';
+import { createLogger, type Logger } from '../log';
+import { createScheduler, type ScheduledCheckPlan } from '../scheduler/scheduler';
+import { openStore, type Registration, type Store } from '../store';
+import { createBackoff } from '../sync/backoff';
+import { CentralError, type FetchImpl } from '../sync/central-client';
+import { type ApplyOutcome, createOrderProcessor } from '../sync/orders';
+import { checkin, register } from '../sync/register';
+import { uploadBatch } from '../sync/uploader';
+import { startStatusPage } from '../ui/status-page';
+import { acquireProcessLock } from './process-lock';
+import { createWaiter } from './sleep';
+import { createTargetSet } from './targets';
+import { rotateToken } from '../sync/rotate-token';
+
+const UNREACHABLE_CODES = new Set(['UNREACHABLE', 'AUTH_FAILED', 'HOST_KEY_CHANGED']);
+const SECURITY_EVENTS_KEPT = 50;
+
+export interface StartApplianceOptions {
+  config: ApplianceConfig;
+  fetchImpl?: FetchImpl;
+  log?: Logger;
+  /** The checks to run (default: every Linux check). */
+  checks?: readonly LinuxCheck[];
+}
+
+/** Waits for registration with the provision code, retrying while central cannot be reached. */
+async function ensureRegistered(
+  config: ApplianceConfig,
+  store: Store,
+  key: IdentityKey,
+  fetchImpl: FetchImpl,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<Registration | null> {
+  const existing = store.registration.get();
+  if (existing) return existing;
+  if (!config.provisionCode)
+    throw new CentralError(
+      'NOT_REGISTERED',
+      'This appliance is not registered: run `osiris-appliance register --code …` or set provisionCode in the config',
+    );
+  const backoff = createBackoff({ initialMs: 1000, maxMs: 60_000 });
+  const waiter = createWaiter();
+  while (!signal.aborted) {
+    try {
+      const registration = await register(config, store, key, fetchImpl);
+      log.info('registered with central', { applianceId: registration.applianceId, siteId: registration.siteId });
+      return registration;
+    } catch (error) {
+      if (!(error instanceof CentralError) || error.code !== 'NETWORK') throw error;
+      const delay = backoff.fail();
+      log.warn('central is not reachable for registration; retrying', {
+        reason: error.message,
+        retryInMs: Math.round(delay),
+      });
+      await waiter.wait(delay, signal);
+    }
+  }
+  return null;
+}
+
+/**
+ * The appliance daemon: checks targets on schedule, writes signed chained evidence, uploads it
+ * through the outbox, checks in, applies orders, serves the local status page.
+ */
+export async function startAppliance(options: StartApplianceOptions) {
+  const { config } = options;
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const log = options.log ?? createLogger(config.logLevel);
+  const key = await loadOrCreateIdentityKey(config.dataDir);
+  const releaseLock = acquireProcessLock(config.dataDir);
+  const store = openStore(config.dataDir);
+  const lifetime = new AbortController();
+  const startedAt = Date.now();
+  try {
+    const registration = await ensureRegistered(config, store, key, fetchImpl, log, lifetime.signal);
+    if (!registration) throw new Error('stopped before registration finished');
+    return await run(registration);
+  } catch (error) {
+    store.close();
+    releaseLock();
+    throw error;
+  }
+
+  async function run(registration: Registration) {
+    const { applianceId } = registration;
+    const securityEvents: { at: string; message: string }[] = [];
+    const lastTargetError = new Map<string, string | null>();
+    const sync = {
+      lastCheckinAt: store.settings.get('sync.lastCheckinAt'),
+      lastCheckinError: null as string | null,
+      lastUploadAt: null as string | null,
+      lastUploadError: null as string | null,
+      uploadFailures: 0,
+      nextUploadAttemptAt: null as string | null,
+    };
+    const clockOffsetMs = () => Number(store.settings.get('sync.clockOffsetMs') ?? 0);
+    const writer = createEvidenceWriter({ store, key, applianceId, clockOffsetMs });
+    const targets = createTargetSet({
+      config,
+      store,
+      log,
+      onHostKeyMismatch: (info) => {
+        const message = `${info.hostname} (${info.endpoint}) presented host key ${info.presented}, pinned ${info.pinned}: refused`;
+        log.error('SSH host key changed; refusing to connect', { ...info });
+        securityEvents.unshift({ at: new Date().toISOString(), message });
+        securityEvents.splice(SECURITY_EVENTS_KEPT);
+      },
+    });
+    await targets.refresh(applianceId);
+
+    const checks = (options.checks ?? LINUX_CHECK_IMPLEMENTATIONS).filter(
+      (c) => !config.checks.disabled.includes(c.id),
+    );
+    const plan = (): ScheduledCheckPlan[] => {
+      const overrides = new Map(store.schedule.overrides().map((o) => [o.checkId, o]));
+      const defaultInterval = store.schedule.defaultIntervalSeconds() ?? config.checks.defaultIntervalSeconds;
+      return checks.flatMap((check) => {
+        const override = overrides.get(check.id);
+        if (override && !override.isEnabled) return [];
+        return [{ check, intervalSeconds: override?.intervalSeconds ?? defaultInterval }];
+      });
+    };
+
+    const uploadWaiter = createWaiter();
+    const scheduler = createScheduler({
+      targets: () => targets.list(),
+      plan,
+      maxConcurrentTargets: config.checks.maxConcurrentTargets,
+      maxConcurrentPerTarget: config.checks.maxConcurrentPerTarget,
+      jitter: config.checks.jitter,
+      runOne: async (target, check, signal) => {
+        const result = await runCheck(target, check, {
+          timeoutMs: config.checks.commandTimeoutSeconds * 1000,
+          maxOutputBytes: config.checks.maxOutputBytes,
+          signal,
+        });
+        const code = typeof result.observed.targetError === 'string' ? result.observed.targetError : null;
+        if (code === 'ABORTED') return; // Shutting down: no verdict was reached, so no evidence.
+        lastTargetError.set(target.hostId, code);
+        await writer.append(result);
+        uploadWaiter.wake();
+      },
+      onRunFailed: (error, target, check) =>
+        log.error('a check run could not be recorded', { hostname: target.hostname, checkId: check.id, error }),
+    });
+
+    const apply = async (order: Order): Promise<ApplyOutcome> => {
+      switch (order.type) {
+        case 'set_schedule': {
+          const unknown = order.payload.checks.filter((c) => !checkById(c.checkId)).map((c) => c.checkId);
+          if (unknown.length > 0)
+            return { ok: false, code: 'UNKNOWN_CHECK', detail: `unknown checks: ${unknown.join(', ')}` };
+          store.schedule.replace(order.payload.defaultIntervalSeconds, order.payload.checks);
+          scheduler.reconcile();
+          return {
+            ok: true,
+            detail: `schedule set: default ${order.payload.defaultIntervalSeconds} s, ${order.payload.checks.length} overrides`,
+          };
+        }
+        case 'set_targets':
+          store.orderTargets.replace(order.payload.targets);
+          await targets.refresh(applianceId);
+          scheduler.reconcile();
+          return {
+            ok: true,
+            detail: `${order.payload.targets.length} assigned targets; ${targets.list().length} in all`,
+          };
+        case 'run_checks_now': {
+          const count = scheduler.runNow(order.payload);
+          return { ok: true, detail: `${count} check runs started` };
+        }
+        case 'rotate_token':
+          await rotateToken(store, key, order.id, fetchImpl);
+          return { ok: true, detail: 'token rotated' };
+      }
+    };
+    const orders = createOrderProcessor({ store, apply, log, fetchImpl });
+
+    async function checkinOnce(): Promise<number> {
+      const depth = store.evidence.depth();
+      const list = targets.list();
+      const sentLocal = Date.now();
+      const reply = await checkin(
+        store,
+        {
+          uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+          queues: { evidenceOutbox: depth.count, failedUploads: sync.uploadFailures },
+          targets: {
+            total: list.length,
+            reachable: list.filter((t) => !UNREACHABLE_CODES.has(lastTargetError.get(t.hostId) ?? '')).length,
+          },
+        },
+        fetchImpl,
+      );
+      const receivedLocal = Date.now();
+      // Central's clock minus ours, taking the request's midpoint as the moment central answered.
+      const offset = Math.round(Date.parse(reply.serverTime) - (sentLocal + receivedLocal) / 2);
+      store.settings.set('sync.clockOffsetMs', String(offset));
+      sync.lastCheckinAt = new Date(receivedLocal).toISOString();
+      store.settings.set('sync.lastCheckinAt', sync.lastCheckinAt);
+      sync.lastCheckinError = null;
+      await orders.handle(reply.orders);
+      await orders.report();
+      return reply.nextCheckinSeconds;
+    }
+
+    async function checkinLoop(): Promise<void> {
+      const waiter = createWaiter();
+      const backoff = createBackoff({ initialMs: 1000, maxMs: config.checkinIntervalSeconds * 1000 });
+      while (!lifetime.signal.aborted) {
+        let delay: number;
+        try {
+          await checkinOnce();
+          backoff.succeed();
+          delay = config.checkinIntervalSeconds * 1000 * (0.9 + 0.2 * Math.random());
+        } catch (error) {
+          sync.lastCheckinError = (error as Error).message;
+          delay = backoff.fail();
+          log.warn('check-in failed', { reason: sync.lastCheckinError, retryInMs: Math.round(delay) });
+        }
+        await waiter.wait(delay, lifetime.signal);
+      }
+    }
+
+    async function uploadLoop(): Promise<void> {
+      const backoff = createBackoff({
+        initialMs: config.sync.backoffInitialSeconds * 1000,
+        maxMs: config.sync.backoffMaxSeconds * 1000,
+      });
+      while (!lifetime.signal.aborted) {
+        let delay = 5_000;
+        try {
+          const outcome = await uploadBatch(store, config.sync.batchSize, fetchImpl);
+          backoff.succeed();
+          sync.uploadFailures = 0;
+          sync.lastUploadError = null;
+          sync.nextUploadAttemptAt = null;
+          if (outcome.sent > 0) {
+            sync.lastUploadAt = new Date().toISOString();
+            if (store.evidence.depth().count > 0) continue;
+          }
+        } catch (error) {
+          delay = backoff.fail();
+          sync.uploadFailures = backoff.failures;
+          sync.lastUploadError = (error as Error).message;
+          sync.nextUploadAttemptAt = new Date(Date.now() + delay).toISOString();
+          log.warn('evidence upload failed', { reason: sync.lastUploadError, retryInMs: Math.round(delay) });
+          // During backoff only the timer ends the wait: new evidence must not hammer central.
+          await sleepOnly(delay);
+          continue;
+        }
+        await uploadWaiter.wait(delay, lifetime.signal);
+      }
+    }
+    const sleepOnly = (ms: number) => createWaiter().wait(ms, lifetime.signal);
+
+    const status = () => ({
+      applianceId,
+      siteId: registration.siteId,
+      centralUrl: registration.centralUrl,
+      publicKey: key.publicKey,
+      startedAt: new Date(startedAt).toISOString(),
+      clockOffsetMs: clockOffsetMs(),
+      sync: { ...sync },
+      queues: {
+        evidenceOutbox: store.evidence.depth().count,
+        chainHeadSeq: store.evidence.head().seq,
+        unreportedOrders: store.orders.unreported(1000).length,
+      },
+      scheduler: scheduler.status(),
+      targets: targets.list().map((t) => ({
+        hostId: t.hostId,
+        hostname: t.hostname,
+        kind: t.kind,
+        lastError: lastTargetError.get(t.hostId) ?? null,
+      })),
+      results: store.evidence.lastResults(),
+      securityEvents: [...securityEvents],
+    });
+
+    const statusPage = config.statusPage.enabled
+      ? await startStatusPage({ host: config.statusPage.host, port: config.statusPage.port, status })
+      : null;
+    scheduler.start();
+    const loops = Promise.all([checkinLoop(), uploadLoop()]);
+    log.info('appliance started', {
+      applianceId,
+      siteId: registration.siteId,
+      targets: targets.list().length,
+      checks: checks.length,
+      statusPage: statusPage?.url ?? null,
+    });
+
+    let stopping: Promise<void> | null = null;
+    return {
+      applianceId,
+      statusUrl: statusPage?.url ?? null,
+      status,
+      scheduler,
+      /** Stops loops and runs, closes connections, the status page and the store; idempotent. */
+      stop(): Promise<void> {
+        stopping ??= (async () => {
+          lifetime.abort();
+          uploadWaiter.wake();
+          await scheduler.stop();
+          await loops.catch(() => undefined);
+          await statusPage?.close();
+          await targets.closeAll();
+          store.close();
+          releaseLock();
+          log.info('appliance stopped', { applianceId });
+        })();
+        return stopping;
+      },
+    };
+  }
+}
+export type RunningAppliance = Awaited<ReturnType<typeof startAppliance>>;
