@@ -71,6 +71,8 @@ const Sync = z.strictObject({
   backoffInitialSeconds: z.number().min(0.05).max(60).default(1),
   backoffMaxSeconds: z.number().min(0.1).max(3600).default(300),
   batchSize: z.number().int().min(1).max(500).default(500),
+  /** After new evidence, wait this long for more before uploading, so bundles travel in batches. */
+  coalesceMs: z.number().int().min(0).max(60_000).default(2_000),
 });
 
 const StatusPage = z.strictObject({

@@ -75,6 +75,24 @@ describe('ssh target against a lab host', () => {
       done`);
   }
 
+  /**
+   * Whether every pid listed in a file inside the host has ended (a zombie waiting for the host's
+   * init to reap it counts as ended); polls for up to 10 s because the kill follows the channel close.
+   */
+  async function isGoneInHost(pidFile: string): Promise<boolean> {
+    const result = await host.exec(`for i in $(seq 100); do
+        alive=0
+        for p in $(cat ${pidFile}); do
+          s=$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null) || s=
+          if [ -n "$s" ] && [ "$s" != Z ]; then alive=1; fi
+        done
+        [ "$alive" = 0 ] && exit 0
+        sleep 0.1
+      done
+      exit 1`);
+    return result.exitCode === 0;
+  }
+
   function keyTarget(overrides: Partial<Parameters<typeof createSshTarget>[0]> = {}): Target {
     const target = createSshTarget({
       hostId: 'host-ssh',
@@ -115,6 +133,15 @@ describe('ssh target against a lab host', () => {
     expect([...pins.entries]).toEqual([[endpoint, fingerprint]]);
   });
 
+  it('runs a large script with quotes and non-ASCII text verbatim', async () => {
+    // Over 128 KiB, the most a single exec argument may hold on Linux.
+    const filler = `# ${'x'.repeat(100)}\n`.repeat(2_000);
+    const script = `${filler}printf '%s\\n' "it's \\"quoted\\" é ✓" '$HOME'\necho tail >&2\nexit 7`;
+    expect(Buffer.byteLength(script)).toBeGreaterThan(128 * 1024);
+    const result = await shared.run(script, OPTIONS);
+    expect(result).toMatchObject({ stdout: `it's "quoted" é ✓\n$HOME\n`, stderr: 'tail\n', exitCode: 7 });
+  });
+
   it('reuses one connection for many runs, at most maxConcurrent at once', async () => {
     const script = 'date +%s%N; echo "$SSH_CONNECTION" >&2; sleep 1; date +%s%N';
     const results = await Promise.all(Array.from({ length: 20 }, () => shared.run(script, OPTIONS)));
@@ -131,17 +158,7 @@ describe('ssh target against a lab host', () => {
     const error = await targetErrorOf(shared.run(script, { ...OPTIONS, timeoutMs: 1_000 }));
     expect(error.code).toBe('TIMEOUT');
     expect(Date.now() - startedAt).toBeLessThan(15_000);
-    // Both the shell and its child die (a zombie awaiting the host's init counts as gone); bounded poll.
-    const gone = await host.exec(`for i in $(seq 100); do
-        alive=0
-        for p in $(cat /tmp/hung.pids); do
-          s=$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null) || s=
-          [ -n "$s" ] && [ "$s" != Z ] && alive=1
-        done
-        [ "$alive" = 0 ] && exit 0
-        sleep 0.1
-      done; exit 1`);
-    expect(gone.exitCode).toBe(0);
+    expect(await isGoneInHost('/tmp/hung.pids')).toBe(true);
     const after = await shared.run('echo "$SSH_CONNECTION"; echo fine', OPTIONS);
     expect(after.stdout).toBe(`${before}fine\n`);
   });
@@ -182,14 +199,15 @@ describe('ssh target against a lab host', () => {
     expect(Date.now() - startedAt).toBeLessThan(1_500 + 8_000);
   });
 
-  it('aborts runs in flight on close() and refuses new ones', async () => {
+  it('aborts runs in flight on close(), kills them on the host and refuses new runs', async () => {
     const target = keyTarget();
-    const running = target.run('sleep 100', OPTIONS);
-    // Make sure the run has its channel before closing.
-    await expect.poll(async () => (await inHost('pgrep -f "^sleep 100" || true')).trim() !== '').toBe(true);
+    const running = targetErrorOf(target.run('echo $$ > /tmp/closed.pid; exec sleep 101', OPTIONS));
+    // Close only once the script runs on the host.
+    await expect.poll(async () => (await host.exec('test -s /tmp/closed.pid')).exitCode, { timeout: 15_000 }).toBe(0);
     await target.close();
-    expect((await targetErrorOf(running)).code).toBe('ABORTED');
+    expect((await running).code).toBe('ABORTED');
     expect((await targetErrorOf(target.run('true', OPTIONS))).code).toBe('ABORTED');
+    expect(await isGoneInHost('/tmp/closed.pid')).toBe(true);
   });
 
   it('authenticates with a password and refuses a wrong one', async () => {

@@ -55,7 +55,7 @@ describe('appliance daemon against a real central', () => {
       `checkinIntervalSeconds: ${checkinIntervalSeconds}`,
       'targets:\n  - name: this-machine\n    kind: local',
       'checks:\n  defaultIntervalSeconds: 1\n  jitter: 0',
-      'sync:\n  backoffInitialSeconds: 0.05\n  backoffMaxSeconds: 0.5',
+      'sync:\n  backoffInitialSeconds: 0.05\n  backoffMaxSeconds: 0.5\n  coalesceMs: 100',
       'statusPage:\n  port: 0',
     ].join('\n');
     writeFileSync(join(dir, 'appliance.yaml'), yaml);

@@ -21,6 +21,7 @@ import { rotateToken } from '../sync/rotate-token';
 
 const UNREACHABLE_CODES = new Set(['UNREACHABLE', 'AUTH_FAILED', 'HOST_KEY_CHANGED']);
 const SECURITY_EVENTS_KEPT = 50;
+const FLUSH_ON_STOP_MS = 5_000;
 
 export interface StartApplianceOptions {
   config: ApplianceConfig;
@@ -258,9 +259,26 @@ export async function startAppliance(options: StartApplianceOptions) {
           continue;
         }
         await uploadWaiter.wait(delay, lifetime.signal);
+        // Woken by new evidence: let a few more bundles gather so they travel in one batch.
+        if (store.evidence.depth().count < config.sync.batchSize) await sleepOnly(config.sync.coalesceMs);
       }
     }
     const sleepOnly = (ms: number) => createWaiter().wait(ms, lifetime.signal);
+
+    /** On a clean stop: one bounded attempt to hand central what is still queued (it stays queued if central is away). */
+    async function flushOutbox(): Promise<void> {
+      const deadline = Date.now() + FLUSH_ON_STOP_MS;
+      try {
+        while (store.evidence.depth().count > 0 && Date.now() < deadline) {
+          if ((await uploadBatch(store, config.sync.batchSize, fetchImpl)).sent === 0) break;
+        }
+      } catch (error) {
+        log.info('evidence left queued at stop', {
+          reason: (error as Error).message,
+          queued: store.evidence.depth().count,
+        });
+      }
+    }
 
     const status = () => ({
       applianceId,
@@ -312,6 +330,7 @@ export async function startAppliance(options: StartApplianceOptions) {
           uploadWaiter.wake();
           await scheduler.stop();
           await loops.catch(() => undefined);
+          await flushOutbox();
           await statusPage?.close();
           await targets.closeAll();
           store.close();

@@ -49,7 +49,8 @@ export function createRunRegistry(hostname: string) {
   return {
     /** A signal that fires on the caller's abort or on close(). */
     signalFor(signal?: AbortSignal): AbortSignal {
-      return signal ? AbortSignal.any([signal, closing.signal]) : closing.signal;
+      // A signal of its own per run, so queued runs do not pile listeners onto the closing signal.
+      return AbortSignal.any(signal ? [signal, closing.signal] : [closing.signal]);
     },
     async track<T>(run: () => Promise<T>): Promise<T> {
       if (closing.signal.aborted) throw abortedError(hostname);

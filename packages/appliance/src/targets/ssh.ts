@@ -30,18 +30,31 @@ const DEFAULT_PORT = 22;
 const DEFAULT_MAX_CONCURRENT = 4;
 
 /**
- * The remote wrapper around `/bin/sh -s`. sshd delivers a channel signal to one process only and leaves
- * the rest running when a channel closes, so the wrapper runs the script in the background (stdin passed
- * on through fd 3, since sh gives background jobs /dev/null) and on TERM kills its whole process group
- * (sshd made the session its own group). A timed-out script then leaves nothing behind on the host.
+ * The remote side of a run. sshd leaves a command running when its channel closes, and ssh2 cannot send
+ * a channel signal once stdin is at EOF, so instead of `/bin/sh -s` with the script then EOF, a wrapper
+ * reads the script by length and keeps stdin open: a watcher waits for EOF on it, which comes only
+ * when the channel closes (timeout, abort, dropped connection, or the normal end), and then kills the
+ * session's process group (sshd made the session its own group). Nothing of a run outlives its channel.
+ * As with `sh -s`, the script's stdin is the rest of the script.
  */
-const REMOTE_SHELL = `/bin/sh -c 'LC_ALL=C; export LC_ALL; exec 3<&0; trap "kill -KILL 0" TERM; /bin/sh -s <&3 3<&- & wait $!'`;
+function remoteCommand(scriptBytes: number, useSudo: boolean): string {
+  const wrapper = [
+    'LC_ALL=C; export LC_ALL',
+    'exec 3<&0',
+    `s=$(head -c ${scriptBytes} <&3)`,
+    '(cat <&3 >/dev/null; kill -KILL 0) >/dev/null 2>&1 &',
+    // Piped rather than passed with -c: one argument is capped at 128 KiB (MAX_ARG_STRLEN) on Linux.
+    'printf "%s\\n" "$s" 3<&- | /bin/sh -s 3<&- &',
+    'wait $!',
+  ].join('\n');
+  // The wrapper holds no single quote, so it goes through the login shell in one quoted word.
+  return `${useSudo ? 'sudo -n ' : ''}/bin/sh -c '${wrapper}'`;
+}
 
 export function createSshTarget(options: SshTargetOptions): Target {
   const { hostname } = options;
   const port = options.port ?? DEFAULT_PORT;
   const endpointName = `${options.host}:${port}`;
-  const command = options.useSudo ? `sudo -n ${REMOTE_SHELL}` : REMOTE_SHELL;
   const limiter = createLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
   const registry = createRunRegistry(hostname);
   let open: SshConnection | null = null;
@@ -65,7 +78,9 @@ export function createSshTarget(options: SshTargetOptions): Target {
     return opening;
   };
 
-  const runOnce = async (script: string, runOptions: RunOptions, signal: AbortSignal): Promise<RunResult> => {
+  const runOnce = async (text: string, runOptions: RunOptions, signal: AbortSignal): Promise<RunResult> => {
+    const script = Buffer.from(text, 'utf8');
+    const command = remoteCommand(script.length, options.useSudo ?? false);
     const outcome = await execScript(await untilAborted(connection(), signal, hostname), command, script, {
       hostname,
       endpointName,
@@ -135,7 +150,7 @@ interface ExecContext {
 function execScript(
   connection: SshConnection,
   command: string,
-  script: string,
+  script: Buffer,
   context: ExecContext,
 ): Promise<RunResult | 'CONNECTION_LOST'> {
   const { hostname, endpointName, runOptions } = context;
@@ -157,9 +172,8 @@ function execScript(
     const stop = (error: TargetError): void => {
       if (isSettled) return;
       if (channel) {
-        // TERM reaches the remote wrapper, which kills the script's process group; closing the channel
-        // frees the session slot while the connection stays usable for the next run.
-        channel.signal('TERM');
+        // Closing the channel makes the remote watcher kill the script (see remoteCommand) and frees
+        // the session slot; the connection stays usable for the next run.
         channel.close();
       } else if (error.code === 'TIMEOUT') {
         // The server never answered the channel open: the connection is stuck, so drop it.
@@ -203,7 +217,8 @@ function execScript(
             : resolve({ ...output.text(), exitCode, durationMs: Math.round(performance.now() - startedAt) }),
         );
       });
-      stream.end(script);
+      // No EOF: the open stdin is what keeps the remote watcher waiting (see remoteCommand).
+      stream.write(script);
     };
     try {
       connection.client.exec(command, onChannel);

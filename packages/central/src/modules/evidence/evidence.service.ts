@@ -22,15 +22,12 @@ import type { AuthenticatedAppliance } from '../../platform/http';
 import type { AppliancesService } from '../appliances';
 import type { AuditService } from '../audit';
 import type { NodeEvidenceCrypto } from './evidence.crypto';
+import { createChainLinker, readSeq } from './evidence.linker';
 import type { EvidenceStore } from './evidence.store';
 
-type Refusal = { code: EvidenceFailureCode | 'GAP'; seq: number | null; message: string };
 const VERIFY_BATCH = 500;
-
-function readSeq(item: unknown): number | null {
-  const seq = (item as { bundle?: { seq?: unknown } } | null)?.bundle?.seq;
-  return typeof seq === 'number' && Number.isInteger(seq) ? seq : null;
-}
+/** Bundles appended per statement while the rest of an upload is still being verified. */
+const APPEND_SLICE = 125;
 
 export function createEvidenceService(deps: {
   db: Kysely<DB>;
@@ -44,69 +41,27 @@ export function createEvidenceService(deps: {
 
   /**
    * Apply bundles in seq order onto the chain head; stop at the first that does not fit.
-   * Hashes and signatures are checked up front, in parallel and outside the transaction; the
-   * transaction only links them to the head and writes them in one statement.
+   * Every hash and signature check starts at once (signatures run on the thread pool); the
+   * transaction locks the head and appends the bundles a slice at a time as their checks finish,
+   * so the database works while later signatures are still being checked. Nothing but CPU work
+   * is awaited inside the transaction.
    */
   async function applyBatch(applianceId: string, publicKey: string, items: unknown[]) {
-    const t0 = performance.now();
     const verifier = evidenceCrypto.verifierFor(publicKey);
     if (!verifier) throw new AppError('INTERNAL', 'The pinned appliance key is unusable');
-    const checked = await Promise.all(items.map((item) => verifyBundleWith(item, verifier)));
-    const t1 = performance.now();
-    try {
-      return await db.transaction().execute(async (trx) => {
-        const head = (await store.lockHead(trx, applianceId)) ?? { seq: 0, hash: EVIDENCE_GENESIS_HASH };
-        const repeated = items.map(readSeq).filter((seq): seq is number => seq !== null && seq <= head.seq);
-        const stored = await store.storedHashes(trx, applianceId, repeated);
-        let prev = head;
-        let duplicates = 0;
-        let refusal: Refusal | null = null;
-        const accepted: SignedEvidenceBundle[] = [];
-        for (const [index, item] of items.entries()) {
-          const seq = readSeq(item);
-          const result = checked[index];
-          if (seq !== null && seq <= prev.seq) {
-            // Already stored: an idempotent retry if the hash is the same, tampering if not.
-            if (stored.get(seq) === (item as { hash?: unknown }).hash) {
-              duplicates += 1;
-              continue;
-            }
-            refusal = { code: 'BROKEN_LINK', seq, message: `seq ${seq} is already stored with another hash` };
-            break;
-          }
-          if (seq !== null && seq > prev.seq + 1) {
-            refusal = { code: 'GAP', seq, message: `expected seq ${prev.seq + 1}, got ${seq}` };
-            break;
-          }
-          if (!result?.ok) {
-            refusal = { code: result?.code ?? 'MALFORMED', seq, message: result?.message ?? 'unreadable bundle' };
-            break;
-          }
-          if (result.bundle.prevHash !== prev.hash) {
-            refusal = {
-              code: 'BROKEN_LINK',
-              seq,
-              message: `bundle ${seq} links to ${result.bundle.prevHash}, expected ${prev.hash}`,
-            };
-            break;
-          }
-          if (result.bundle.applianceId !== applianceId) {
-            refusal = { code: 'BROKEN_LINK', seq, message: `bundle ${seq} names another appliance` };
-            break;
-          }
-          accepted.push({
-            bundle: result.bundle,
-            hash: result.hash,
-            signature: (item as SignedEvidenceBundle).signature,
-          });
-          prev = { seq: result.bundle.seq, hash: result.hash };
-        }
-        await store.append(trx, applianceId, accepted, now());
-        return { headSeq: prev.seq, accepted: accepted.length, duplicates, refusal };
-      });
-    } finally {
-      process.stderr.write(`verify ${(t1 - t0).toFixed(1)} db ${(performance.now() - t1).toFixed(1)}\n`);
-    }
+    const checks = items.map((item) => verifyBundleWith(item, verifier));
+    const receivedAt = now();
+    return db.transaction().execute(async (trx) => {
+      const head = (await store.lockHead(trx, applianceId)) ?? { seq: 0, hash: EVIDENCE_GENESIS_HASH };
+      const repeated = items.map(readSeq).filter((seq): seq is number => seq !== null && seq <= head.seq);
+      const linker = createChainLinker(applianceId, head, await store.storedHashes(trx, applianceId, repeated));
+      for (let start = 0; start < items.length && !linker.isStopped; start += APPEND_SLICE) {
+        const end = start + APPEND_SLICE;
+        const fits = linker.take(items.slice(start, end), await Promise.all(checks.slice(start, end)));
+        await store.append(trx, applianceId, fits, receivedAt);
+      }
+      return linker.summary();
+    });
   }
 
   return {

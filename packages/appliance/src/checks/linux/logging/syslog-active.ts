@@ -10,16 +10,16 @@ import { daemonState } from './daemon-state';
  */
 const SUBJECT = 'system logging';
 
-const COLLECTOR = `${SH_PRELUDE}${probeScript({
+const COLLECTOR = `${SH_PRELUDE}s=$(cat /etc/systemd/journald.conf /usr/lib/systemd/journald.conf.d/*.conf /etc/systemd/journald.conf.d/*.conf 2>/dev/null | sed -n 's/^[[:space:]]*Storage[[:space:]]*=[[:space:]]*\\([A-Za-z]*\\).*/\\1/p' | tail -n 1)
+echo "journald_storage=\${s:-default}"
+if [ -d /var/log/journal ]; then echo "var_log_journal=yes"; else echo "var_log_journal=no"; fi
+${probeScript({
   packages: ['rsyslog'],
   binaries: ['rsyslogd'],
   processes: ['rsyslogd', 'systemd-journal'],
   units: ['rsyslog.service', 'systemd-journald.service'],
   sysvScripts: ['rsyslog'],
-})}s=$(cat /etc/systemd/journald.conf /usr/lib/systemd/journald.conf.d/*.conf /etc/systemd/journald.conf.d/*.conf 2>/dev/null | sed -n 's/^[[:space:]]*Storage[[:space:]]*=[[:space:]]*\\([A-Za-z]*\\).*/\\1/p' | tail -n 1)
-echo "journald_storage=\${s:-default}"
-if [ -d /var/log/journal ]; then echo "var_log_journal=yes"; else echo "var_log_journal=no"; fi
-echo "${END_MARKER}"
+})}echo "${END_MARKER}"
 `;
 
 function judge(output: unknown): Evaluation {
