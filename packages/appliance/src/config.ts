@@ -46,6 +46,8 @@ const Checks = z.strictObject({
   defaultIntervalSeconds: z.number().int().min(1).max(86_400).default(300),
   /** Each run is moved by up to this fraction of its interval, so hosts are not hit in step. */
   jitter: z.number().min(0).max(0.5).default(0.1),
+  /** At start, first runs are spread at random over this many seconds (0: all at once). */
+  initialSpreadSeconds: z.number().min(0).max(3600).default(10),
   commandTimeoutSeconds: z.number().int().min(1).max(600).default(60),
   maxOutputBytes: z
     .number()

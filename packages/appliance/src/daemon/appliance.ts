@@ -137,6 +137,7 @@ export async function startAppliance(options: StartApplianceOptions) {
       maxConcurrentTargets: config.checks.maxConcurrentTargets,
       maxConcurrentPerTarget: config.checks.maxConcurrentPerTarget,
       jitter: config.checks.jitter,
+      initialSpreadMs: config.checks.initialSpreadSeconds * 1000,
       runOne: async (target, check, signal) => {
         const result = await runCheck(target, check, {
           timeoutMs: config.checks.commandTimeoutSeconds * 1000,

