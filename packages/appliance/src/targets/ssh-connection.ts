@@ -27,10 +27,12 @@ export interface SshConnection {
   readonly isClosed: boolean;
   /** Drops the connection (a stuck one); the next run opens a new one. */
   destroy(): void;
+  /** Ends the connection politely, destroying it if the server has not closed it within a grace period. */
+  end(): Promise<void>;
 }
 
 /** OpenSSH's fingerprint format: `SHA256:` + unpadded base64 of the SHA-256 of the wire-format key. */
-export function hostKeyFingerprint(key: Buffer): string {
+function hostKeyFingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
@@ -48,6 +50,8 @@ const UNREACHABLE_CODES = new Set([
 // next run reconnects instead of waiting on a dead socket.
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
+/** How long end() waits for the server to close; a host that vanished never answers. */
+const END_GRACE_MS = 2_000;
 
 /**
  * Opens and authenticates one connection, verifying the host key against the pin (trust on first use).
@@ -58,19 +62,20 @@ export function openSshConnection(endpoint: SshEndpoint): Promise<SshConnection>
   return new Promise((resolve, reject) => {
     const client = new Client();
     let isClosed = false;
-    let isReady = false;
+    let hasSocketClosed = false;
+    let isSettled = false;
     let mismatch: HostKeyMismatch | null = null;
 
     const fail = (error: TargetError): void => {
-      if (isReady) return;
-      isReady = true; // settles once: later error/close events of this attempt are ignored
+      if (isSettled) return;
+      isSettled = true; // later error and close events of this connection no longer settle anything
       client.destroy();
       reject(error);
     };
 
     client.on('ready', () => {
-      if (isReady) return;
-      isReady = true;
+      if (isSettled) return;
+      isSettled = true;
       resolve({
         client,
         get isClosed() {
@@ -80,6 +85,17 @@ export function openSshConnection(endpoint: SshEndpoint): Promise<SshConnection>
           isClosed = true;
           client.destroy();
         },
+        end: () =>
+          new Promise<void>((resolve) => {
+            isClosed = true;
+            if (hasSocketClosed) return resolve();
+            const timer = setTimeout(() => client.destroy(), END_GRACE_MS);
+            client.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            client.end();
+          }),
       });
     });
     // After 'ready' an error is followed by 'close'; channels in flight fail when they close.
@@ -92,6 +108,7 @@ export function openSshConnection(endpoint: SshEndpoint): Promise<SshConnection>
     });
     client.on('close', () => {
       isClosed = true;
+      hasSocketClosed = true;
       fail(new TargetError('UNREACHABLE', `${name} closed the connection during the SSH handshake`));
     });
 

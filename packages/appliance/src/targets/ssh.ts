@@ -120,8 +120,9 @@ export function createSshTarget(options: SshTargetOptions): Target {
     close: async () => {
       await registry.close();
       await opening?.catch(() => undefined);
-      open?.client.end();
+      const closing = open;
       open = null;
+      await closing?.end();
     },
   };
 }

@@ -54,9 +54,14 @@ export async function waitForTcp(ip: string, port: number, timeoutMs: number): P
   for (;;) {
     const isOpen = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: ip, port, timeout: 500 });
-      socket.once('connect', () => resolve(true));
-      socket.once('error', () => resolve(false));
-      socket.once('timeout', () => resolve(false));
+      // Always destroyed: an open probe socket would keep the process alive after the host is gone.
+      const done = (isOpen: boolean) => {
+        socket.destroy();
+        resolve(isOpen);
+      };
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+      socket.once('timeout', () => done(false));
     }).catch(() => false);
     if (isOpen) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on ${ip}:${port} after ${timeoutMs} ms`);
