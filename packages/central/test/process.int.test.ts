@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -188,6 +188,9 @@ describe('Central Command as a process (embedded database)', { timeout: 180_000 
     expect(admin.password.length).toBeGreaterThanOrEqual(16);
     expect(first.stdout()).toContain('embedded PGlite');
     expect(existsSync(join(dataDir, 'pgdata'))).toBe(true);
+    // PGlite's own files are 0666: the directories holding them are the owner's alone.
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, 'pgdata')).mode & 0o777).toBe(0o700);
 
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely';
 import pg from 'pg';
@@ -75,8 +75,13 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     pglite = await PGlite.create();
   } else {
     const dir = options.dataDir ?? './data';
-    mkdirSync(dir, { recursive: true });
+    // PGlite writes its files with mode 0666 whatever the umask: only the owner may enter the
+    // directories that hold them (the database holds password hashes and the secrets keyring).
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
     releaseLock = acquireDataDirLock(dir);
+    mkdirSync(`${dir}/pgdata`, { recursive: true, mode: 0o700 });
+    chmodSync(`${dir}/pgdata`, 0o700);
     pglite = await PGlite.create(`${dir}/pgdata`);
   }
   const pool = createPglitePool(pglite);

@@ -80,8 +80,9 @@ printf 'deny = 5\\nunlock_time = 900\\n' > /etc/security/faillock.conf`,
     baseline: 'pass',
   },
   { checkId: 'linux.files.shadow-permissions', drift: 'chmod 0644 /etc/shadow', baseline: 'pass' },
-  { checkId: 'linux.files.gshadow-permissions', drift: 'chmod 0666 /etc/gshadow', baseline: 'pass' },
-  { checkId: 'linux.files.passwd-permissions', drift: 'chmod 0666 /etc/passwd', baseline: 'pass' },
+  // Group-writable rather than world-writable: the world-writable scan must only see its own drift.
+  { checkId: 'linux.files.gshadow-permissions', drift: 'chmod 0660 /etc/gshadow', baseline: 'pass' },
+  { checkId: 'linux.files.passwd-permissions', drift: 'chmod 0664 /etc/passwd', baseline: 'pass' },
   {
     checkId: 'linux.files.sshd-config-permissions',
     // The lab sshd_config is written 0644 at create; sshd reads it only at start, so modes do not affect it.

@@ -1,6 +1,6 @@
 import type { CollectorOutput, Evaluation, JsonValue, LinuxCheck } from '../../check';
 import { capList, describeList, errorEvaluation, parseInteger, parseKvOutput, shScript } from '../system/kv-output';
-import { readShadowAccounts, SHADOW_ACCOUNTS_SH } from './shadow-accounts';
+import { accountsPhrase, readShadowAccounts, SHADOW_ACCOUNTS_SH } from './shadow-accounts';
 
 const ID = 'linux.accounts.inactive-lock';
 const MAX_INACTIVE_DAYS = 30;
@@ -54,14 +54,16 @@ function evaluate(output: CollectorOutput): Evaluation {
     problems.push(`the useradd default INACTIVE is ${defaultInactive}`);
   }
   if (badAccounts.length > 0) {
-    problems.push(`accounts ${describeList(badAccounts.map((a) => a.name))} have no inactivity lock of ${MAX_INACTIVE_DAYS} days or less`);
+    problems.push(
+      `accounts ${describeList(badAccounts.map((a) => a.name))} have no inactivity lock of ${MAX_INACTIVE_DAYS} days or less`,
+    );
   }
   if (problems.length > 0) {
     return { status: 'fail', reason: `Unused accounts do not lock themselves: ${problems.join('; ')}.`, observed };
   }
   return {
     status: 'pass',
-    reason: `New accounts and all ${shadow.total} accounts with a password lock after at most ${MAX_INACTIVE_DAYS} days of an expired password.`,
+    reason: `New accounts${accountsPhrase(shadow.total)} lock after at most ${MAX_INACTIVE_DAYS} days of an expired password.`,
     observed,
   };
 }

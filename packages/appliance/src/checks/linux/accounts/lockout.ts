@@ -19,7 +19,7 @@ interface Setting {
   source: string;
 }
 
-/** The most lenient value any auth line gives (a guess gets the benefit of nothing), else conf, else default. */
+/** The most lenient value among the auth lines (a weak line is not hidden by a strict one), else faillock.conf, else the module default. */
 function setting(
   lines: PamLine[],
   key: string,
@@ -55,14 +55,24 @@ function evaluate(output: CollectorOutput): Evaluation {
   };
   const module = faillock.length > 0 ? 'pam_faillock.so' : tally2.length > 0 ? 'pam_tally2.so' : null;
   if (module === null) {
-    return { status: 'fail', reason: 'Neither pam_faillock nor pam_tally2 is in the PAM auth stack, so failed log-ins never lock an account.', observed };
+    return {
+      status: 'fail',
+      reason: 'Neither pam_faillock nor pam_tally2 is in the PAM auth stack, so failed log-ins never lock an account.',
+      observed,
+    };
   }
   if (!installed.includes(module)) {
     return { status: 'fail', reason: `The PAM auth stack names ${module} but the module is not installed.`, observed };
   }
   const isFaillock = module === 'pam_faillock.so';
   const used = isFaillock ? faillock : tally2;
-  const deny = setting(used, 'deny', (v) => Math.max(...v), isFaillock ? lastConfValue(kv, 'deny') : undefined, isFaillock ? FAILLOCK_DEFAULT_DENY : null);
+  const deny = setting(
+    used,
+    'deny',
+    (v) => Math.max(...v),
+    isFaillock ? lastConfValue(kv, 'deny') : undefined,
+    isFaillock ? FAILLOCK_DEFAULT_DENY : null,
+  );
   // unlock_time 0 (or none for pam_tally2) keeps the account locked until an administrator unlocks it.
   const unlock = setting(
     used,
@@ -72,7 +82,13 @@ function evaluate(output: CollectorOutput): Evaluation {
     isFaillock ? FAILLOCK_DEFAULT_UNLOCK_SECONDS : 0,
   );
   const unlockSeconds = unlock.value === Number.MAX_SAFE_INTEGER ? 0 : unlock.value;
-  Object.assign(observed, { module, deny: deny.value, denySource: deny.source, unlockTimeSeconds: unlockSeconds, unlockTimeSource: unlock.source });
+  Object.assign(observed, {
+    module,
+    deny: deny.value,
+    denySource: deny.source,
+    unlockTimeSeconds: unlockSeconds,
+    unlockTimeSource: unlock.source,
+  });
   const problems: string[] = [];
   if (deny.value === null || deny.value < 1 || deny.value > MAX_DENY) {
     problems.push(deny.value === null ? 'no deny limit is set' : `deny is ${deny.value} (${deny.source})`);
@@ -81,10 +97,18 @@ function evaluate(output: CollectorOutput): Evaluation {
     problems.push(`unlock_time is ${unlockSeconds} seconds (${unlock.source})`);
   }
   if (problems.length > 0) {
-    return { status: 'fail', reason: `${module} does not stop password guessing well enough: ${problems.join('; ')}.`, observed };
+    return {
+      status: 'fail',
+      reason: `${module} does not stop password guessing well enough: ${problems.join('; ')}.`,
+      observed,
+    };
   }
   const lockFor = unlockSeconds === 0 ? 'until an administrator unlocks them' : `for ${unlockSeconds} seconds`;
-  return { status: 'pass', reason: `${module} locks accounts ${lockFor} after ${deny.value} failed log-ins.`, observed };
+  return {
+    status: 'pass',
+    reason: `${module} locks accounts ${lockFor} after ${deny.value} failed log-ins.`,
+    observed,
+  };
 }
 
 export const lockoutCheck: LinuxCheck = { id: ID, collector: COLLECTOR, evaluate };

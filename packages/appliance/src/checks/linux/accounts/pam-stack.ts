@@ -4,7 +4,8 @@
  */
 import type { KvOutput } from '../system/kv-output';
 
-const STACK_FILES = '/etc/pam.d/common-password /etc/pam.d/common-auth /etc/pam.d/common-account /etc/pam.d/system-auth /etc/pam.d/password-auth';
+const STACK_FILES =
+  '/etc/pam.d/common-password /etc/pam.d/common-auth /etc/pam.d/common-account /etc/pam.d/system-auth /etc/pam.d/password-auth';
 
 /**
  * Prints `pam_stack=<file>` for every stack file present, `pam=<file>|<type>|<control>|<module>|<args>`
@@ -14,7 +15,9 @@ const STACK_FILES = '/etc/pam.d/common-password /etc/pam.d/common-auth /etc/pam.
 export function pamCollectorSh(modulePattern: string, modules: readonly string[]): string {
   const moduleChecks = modules
     .map(
-      (name) => `for d in /lib/*/security /usr/lib/*/security /lib64/security /usr/lib64/security /lib/security /usr/lib/security; do
+      (
+        name,
+      ) => `for d in /lib/*/security /usr/lib/*/security /lib64/security /usr/lib64/security /lib/security /usr/lib/security; do
   if [ -e "$d/${name}" ]; then echo "module_installed=${name}"; break; fi
 done`,
     )

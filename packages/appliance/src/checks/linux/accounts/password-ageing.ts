@@ -1,6 +1,6 @@
 import type { CollectorOutput, Evaluation, JsonValue, LinuxCheck } from '../../check';
 import { capList, describeList, errorEvaluation, parseInteger, parseKvOutput, shScript } from '../system/kv-output';
-import { readShadowAccounts, SHADOW_ACCOUNTS_SH } from './shadow-accounts';
+import { accountsPhrase, readShadowAccounts, SHADOW_ACCOUNTS_SH } from './shadow-accounts';
 
 const ID = 'linux.accounts.password-ageing';
 const MAX_DAYS = 90;
@@ -40,7 +40,8 @@ function evaluate(output: CollectorOutput): Evaluation {
   const problems: string[] = [];
   if (defs.maxDays === null || defs.maxDays > MAX_DAYS) problems.push(`PASS_MAX_DAYS is ${defs.maxDays ?? 'unset'}`);
   if (defs.minDays === null || defs.minDays < MIN_DAYS) problems.push(`PASS_MIN_DAYS is ${defs.minDays ?? 'unset'}`);
-  if (defs.warnDays === null || defs.warnDays < WARN_DAYS) problems.push(`PASS_WARN_AGE is ${defs.warnDays ?? 'unset'}`);
+  if (defs.warnDays === null || defs.warnDays < WARN_DAYS)
+    problems.push(`PASS_WARN_AGE is ${defs.warnDays ?? 'unset'}`);
   const badAccounts = shadow.accounts.filter(
     (a) =>
       a.maxDays === null ||
@@ -65,7 +66,7 @@ function evaluate(output: CollectorOutput): Evaluation {
   }
   return {
     status: 'pass',
-    reason: `login.defs and all ${shadow.total} accounts with a password enforce at most ${MAX_DAYS} days, at least ${MIN_DAYS} day and a ${WARN_DAYS}-day warning.`,
+    reason: `login.defs${accountsPhrase(shadow.total)} enforce at most ${MAX_DAYS} days, at least ${MIN_DAYS} day and a ${WARN_DAYS}-day warning.`,
     observed,
   };
 }

@@ -32,23 +32,38 @@ function evaluate(output: CollectorOutput): Evaluation {
     confMinlen: conf ? `${conf.file}: ${conf.value}` : null,
   };
   if (passwordLines.length === 0) {
-    return { status: 'fail', reason: 'pam_pwquality is not in the PAM password stack, so password length is not enforced.', observed };
+    return {
+      status: 'fail',
+      reason: 'pam_pwquality is not in the PAM password stack, so password length is not enforced.',
+      observed,
+    };
   }
   if (!isInstalled) {
-    return { status: 'fail', reason: 'The PAM password stack names pam_pwquality but the module is not installed.', observed };
+    return {
+      status: 'fail',
+      reason: 'The PAM password stack names pam_pwquality but the module is not installed.',
+      observed,
+    };
   }
   // A module argument overrides pwquality.conf; the strictest line in the stack counts.
   const fromArgs = passwordLines
     .map((line) => parseInteger(line.args.get('minlen')))
     .filter((n): n is number => n !== undefined);
-  const minlen =
-    fromArgs.length > 0 ? Math.max(...fromArgs) : (parseInteger(conf?.value) ?? PWQUALITY_DEFAULT_MINLEN);
+  const minlen = fromArgs.length > 0 ? Math.max(...fromArgs) : (parseInteger(conf?.value) ?? PWQUALITY_DEFAULT_MINLEN);
   const source = fromArgs.length > 0 ? 'module argument' : conf ? conf.file : 'libpwquality default';
   const result = { ...observed, effectiveMinlen: minlen, minlenSource: source };
   if (minlen < MIN_LENGTH) {
-    return { status: 'fail', reason: `New passwords need only ${minlen} characters (${source}); ${MIN_LENGTH} are required.`, observed: result };
+    return {
+      status: 'fail',
+      reason: `New passwords need only ${minlen} characters (${source}); ${MIN_LENGTH} are required.`,
+      observed: result,
+    };
   }
-  return { status: 'pass', reason: `pam_pwquality requires at least ${minlen} characters (${source}).`, observed: result };
+  return {
+    status: 'pass',
+    reason: `pam_pwquality requires at least ${minlen} characters (${source}).`,
+    observed: result,
+  };
 }
 
 export const passwordQualityCheck: LinuxCheck = { id: ID, collector: COLLECTOR, evaluate };

@@ -6,7 +6,7 @@
 import type { KvOutput } from '../system/kv-output';
 import { parseInteger } from '../system/kv-output';
 
-export const SHADOW_ACCOUNT_CAP = 200;
+const SHADOW_ACCOUNT_CAP = 200;
 
 export const SHADOW_ACCOUNTS_SH = `
 if [ ! -r /etc/shadow ]; then echo shadow=unreadable; else
@@ -20,7 +20,7 @@ if [ ! -r /etc/shadow ]; then echo shadow=unreadable; else
 fi
 `;
 
-export interface ShadowAccount {
+interface ShadowAccount {
   name: string;
   /** Shadow fields; null where the field is empty (no limit set). */
   minDays: number | null;
@@ -29,9 +29,7 @@ export interface ShadowAccount {
   inactiveDays: number | null;
 }
 
-export type ShadowAccounts =
-  | { ok: true; accounts: ShadowAccount[]; total: number }
-  | { ok: false; reason: string };
+type ShadowAccounts = { ok: true; accounts: ShadowAccount[]; total: number } | { ok: false; reason: string };
 
 function field(value: string | undefined): number | null | 'bad' {
   if (value === undefined) return 'bad';
@@ -63,4 +61,10 @@ export function readShadowAccounts(kv: KvOutput): ShadowAccounts {
   }
   if (accounts.length > total) return { ok: false, reason: 'The /etc/shadow account count does not match its list.' };
   return { ok: true, accounts, total };
+}
+
+/** " and all 3 accounts with a password" / " (no account has a usable password)" for a pass sentence. */
+export function accountsPhrase(total: number): string {
+  if (total === 0) return ' (no account has a usable password)';
+  return ` and ${total === 1 ? 'the one account' : `all ${total} accounts`} with a password`;
 }

@@ -84,7 +84,11 @@ function evaluate(output: CollectorOutput): Evaluation {
   if (facts.values.length > 0 && !facts.isExported) problems.push('TMOUT is not exported');
   if (gnome === 'installed') problems.push(...gnomeProblems(dconfLines));
   if (problems.length > 0) {
-    return { status: 'fail', reason: `Idle sessions do not log out after ${MAX_TMOUT_SECONDS / 60} minutes: ${problems.join('; ')}.`, observed };
+    return {
+      status: 'fail',
+      reason: `Idle sessions do not log out after ${MAX_TMOUT_SECONDS / 60} minutes: ${problems.join('; ')}.`,
+      observed,
+    };
   }
   const desktop = gnome === 'installed' ? ' and GNOME locks the screen' : '';
   return {

@@ -39,7 +39,8 @@ function evaluate(output: Parameters<LinuxCheck['evaluate']>[0]): Evaluation {
       observed,
     };
   }
-  if (total === 0) return errorEvaluation('No account in /etc/passwd has UID 0, not even root; the file looks damaged.');
+  if (total === 0)
+    return errorEvaluation('No account in /etc/passwd has UID 0, not even root; the file looks damaged.');
   return { status: 'pass', reason: 'root is the only account with UID 0.', observed };
 }
 

@@ -5,7 +5,7 @@
 import type { CollectorOutput, Evaluation, JsonValue, LinuxCheck } from '../../check';
 import { capList, describeList, errorEvaluation, parseInteger, parseKvOutput, shScript } from '../system/kv-output';
 
-export interface FileModeRule {
+interface FileModeRule {
   id: string;
   path: string;
   /** Drop-in directory whose regular files must meet the same rule. */
@@ -106,7 +106,8 @@ function evaluator(rule: FileModeRule) {
     if (rule.dropInDir) observed.dropInFiles = dropInTotal;
     if (offenders.length > 0) {
       const first = offenders[0] as { file: FileFacts; problems: string[] };
-      const more = offenders.length > 1 ? ` (and ${offenders.length - 1} more file${offenders.length > 2 ? 's' : ''})` : '';
+      const more =
+        offenders.length > 1 ? ` (and ${offenders.length - 1} more file${offenders.length > 2 ? 's' : ''})` : '';
       return {
         status: 'fail',
         reason: `${first.file.path} has ${describeList(first.problems)}${more}; it must be root-owned with mode ${maxModeText} or stricter.`,

@@ -12,12 +12,13 @@ const SCAN_TIMEOUT_SECONDS = 120;
 /** Disk-backed and memory filesystems whose files programs rely on; network and pseudo filesystems are left out. */
 const LOCAL_TYPES = 'ext2|ext3|ext4|xfs|btrfs|zfs|f2fs|jfs|reiserfs|vfat|exfat|overlay|tmpfs';
 
-export interface FsScanRule {
+interface FsScanRule {
   id: string;
   /** find(1) test selecting what is reported, e.g. `-type f -perm -0002`. */
   findTest: string;
-  /** Words for the reason sentence: "world-writable files". */
+  /** Words for the reason sentence: "world-writable files", and for one finding "world-writable file". */
   what: string;
+  whatOne: string;
   passReason: string;
 }
 
@@ -44,7 +45,8 @@ function evaluator(rule: FsScanRule) {
     const parsed = parseKvOutput(output);
     if (!parsed.ok) return parsed.error;
     const { kv } = parsed;
-    if (kv.first('mounts') === 'unreadable') return errorEvaluation('/proc/mounts could not be read, so no filesystem was scanned.');
+    if (kv.first('mounts') === 'unreadable')
+      return errorEvaluation('/proc/mounts could not be read, so no filesystem was scanned.');
     const scanned = kv.all('scanned');
     const total = parseInteger(kv.first('hit_total'));
     if (kv.first('mounts') !== 'ok' || total === undefined) {
@@ -65,13 +67,24 @@ function evaluator(rule: FsScanRule) {
     const observed: Record<string, JsonValue> = { scanned: capList(scanned), found: capList(hits), foundTotal: total };
     if (total > 0) {
       const shown = hits.slice(0, 3).join(', ');
-      return { status: 'fail', reason: `Found ${total} ${rule.what}, e.g. ${shown}.`, observed };
+      return {
+        status: 'fail',
+        reason: `Found ${total} ${total === 1 ? rule.whatOne : rule.what}: ${shown}${total > 3 ? ' …' : ''}.`,
+        observed,
+      };
     }
     if (unfinished.length > 0) {
       observed.unfinished = capList(unfinished);
-      return errorEvaluation(`The scan of ${unfinished.join(', ')} did not finish, so ${rule.what} may have been missed.`, observed);
+      return errorEvaluation(
+        `The scan of ${unfinished.join(', ')} did not finish, so ${rule.what} may have been missed.`,
+        observed,
+      );
     }
-    return { status: 'pass', reason: `${rule.passReason} (${scanned.length} filesystem${scanned.length === 1 ? "" : "s"} scanned).`, observed };
+    return {
+      status: 'pass',
+      reason: `${rule.passReason} (${scanned.length} filesystem${scanned.length === 1 ? '' : 's'} scanned).`,
+      observed,
+    };
   };
 }
 

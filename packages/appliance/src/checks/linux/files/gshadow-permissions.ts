@@ -6,6 +6,9 @@ export const gshadowPermissionsCheck = fileModeCheck({
   maxMode: 0o640,
   extraGroups: ['shadow'],
   // Systems without gshadow keep no group passwords or group administrators at all.
-  whenMissing: { status: 'pass', reason: 'There is no /etc/gshadow, so no group passwords or administrators are stored.' },
+  whenMissing: {
+    status: 'pass',
+    reason: 'There is no /etc/gshadow, so no group passwords or administrators are stored.',
+  },
   label: 'no other user can read group passwords or add themselves to a group',
 });

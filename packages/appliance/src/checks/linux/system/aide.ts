@@ -45,7 +45,8 @@ function evaluate(output: CollectorOutput): Evaluation {
     const [path, size, mtime] = line.split('|');
     const sizeBytes = parseInteger(size);
     const modified = parseInteger(mtime);
-    if (!path || sizeBytes === undefined || modified === undefined) return errorEvaluation('An AIDE database line is malformed.');
+    if (!path || sizeBytes === undefined || modified === undefined)
+      return errorEvaluation('An AIDE database line is malformed.');
     dbs.push({ path, sizeBytes, ageDays: Math.floor((now - modified) / 86_400) });
   }
   const schedules = [...new Set(kv.all('schedule'))];
@@ -55,11 +56,18 @@ function evaluate(output: CollectorOutput): Evaluation {
     databases: dbs,
     schedules: capList(schedules),
   };
-  if (bin === 'missing') return { status: 'fail', reason: 'AIDE is not installed, so changes to system files go unnoticed.', observed };
+  if (bin === 'missing')
+    return { status: 'fail', reason: 'AIDE is not installed, so changes to system files go unnoticed.', observed };
   const usable = dbs.filter((db) => db.sizeBytes > 0);
-  if (usable.length === 0) return { status: 'fail', reason: 'AIDE is installed but its database was never initialised.', observed };
-  if (schedules.length === 0) return { status: 'fail', reason: 'AIDE has a database but no timer or cron job runs its check.', observed };
-  return { status: 'pass', reason: `AIDE is installed with a database (${usable[0]?.path}) and a scheduled check (${schedules[0]}).`, observed };
+  if (usable.length === 0)
+    return { status: 'fail', reason: 'AIDE is installed but its database was never initialised.', observed };
+  if (schedules.length === 0)
+    return { status: 'fail', reason: 'AIDE has a database but no timer or cron job runs its check.', observed };
+  return {
+    status: 'pass',
+    reason: `AIDE is installed with a database (${usable[0]?.path}) and a scheduled check (${schedules[0]}).`,
+    observed,
+  };
 }
 
 export const aideCheck: LinuxCheck = { id: ID, collector: COLLECTOR, evaluate };

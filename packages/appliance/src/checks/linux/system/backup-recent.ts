@@ -102,22 +102,42 @@ function evaluate(output: CollectorOutput): Evaluation {
   const observed: Record<string, JsonValue> = {
     agents,
     systemd,
-    runs: capList(runs.map((r) => ({ source: r.source, isSuccess: r.isSuccess, at: r.epoch === null ? null : new Date(r.epoch * 1000).toISOString() }))),
+    runs: capList(
+      runs.map((r) => ({
+        source: r.source,
+        isSuccess: r.isSuccess,
+        at: r.epoch === null ? null : new Date(r.epoch * 1000).toISOString(),
+      })),
+    ),
     cronJobs: capList(cron),
     lastSuccessAgeHours: ageHours,
   };
   if (lastSuccess && ageHours !== null && ageHours <= MAX_AGE_HOURS) {
-    return { status: 'pass', reason: `The last backup (${lastSuccess.source}) succeeded ${ageHours} hours ago.`, observed };
+    return {
+      status: 'pass',
+      reason: `The last backup (${lastSuccess.source}) succeeded ${ageHours} hours ago.`,
+      observed,
+    };
   }
   if (runs.length > 0) {
-    const what = lastSuccess ? `the last successful one was ${ageHours} hours ago` : 'none of them has a successful run on record';
-    return { status: 'fail', reason: `Backup jobs exist (${describeList(runs.map((r) => r.source))}) but ${what}; at most ${MAX_AGE_HOURS} hours are allowed.`, observed };
+    const what = lastSuccess
+      ? `the last successful one was ${ageHours} hours ago`
+      : 'none of them has a successful run on record';
+    return {
+      status: 'fail',
+      reason: `Backup jobs exist (${describeList(runs.map((r) => r.source))}) but ${what}; at most ${MAX_AGE_HOURS} hours are allowed.`,
+      observed,
+    };
   }
   if (agents.length > 0 || cron.length > 0) {
     const found = describeList([...agents, ...cron.map((c) => `a cron job in ${c}`)]);
     return errorEvaluation(`Found ${found}, but when a backup last succeeded cannot be read on this host.`, observed);
   }
-  return { status: 'fail', reason: 'No backup agent, backup timer or backup cron job was found on this host.', observed };
+  return {
+    status: 'fail',
+    reason: 'No backup agent, backup timer or backup cron job was found on this host.',
+    observed,
+  };
 }
 
 export const backupRecentCheck: LinuxCheck = { id: ID, collector: COLLECTOR, evaluate };

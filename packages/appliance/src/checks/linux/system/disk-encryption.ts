@@ -52,13 +52,18 @@ function evaluate(output: CollectorOutput): Evaluation {
   const parsed = parseKvOutput(output);
   if (!parsed.ok) return parsed.error;
   const { kv } = parsed;
-  if (kv.first('lsblk') === 'missing') return errorEvaluation('lsblk is not installed, so the block-device layers cannot be read.');
+  if (kv.first('lsblk') === 'missing')
+    return errorEvaluation('lsblk is not installed, so the block-device layers cannot be read.');
   if (kv.first('lsblk') !== 'ok') return errorEvaluation('The collector output lacks the block-device listing.');
   const mounts = parseVolumes(kv.all('mount'), 4);
   const swaps = parseVolumes(kv.all('swap'), 3);
   if (!mounts || !swaps) return errorEvaluation('A device line in the collector output has an unexpected shape.');
-  const judged = [...mounts.filter((m) => !EXEMPT_MOUNTS.test(m.name)), ...swaps.map((s) => ({ ...s, name: `swap ${s.name}` }))];
-  if (judged.length === 0) return errorEvaluation('No block-device filesystem is mounted, so there is nothing to judge.');
+  const judged = [
+    ...mounts.filter((m) => !EXEMPT_MOUNTS.test(m.name)),
+    ...swaps.map((s) => ({ ...s, name: `swap ${s.name}` })),
+  ];
+  if (judged.length === 0)
+    return errorEvaluation('No block-device filesystem is mounted, so there is nothing to judge.');
   const plain = judged.filter((v) => v.layer === 'plain');
   const unknown = judged.filter((v) => v.layer === 'unknown');
   const observed: Record<string, JsonValue> = {
@@ -66,12 +71,23 @@ function evaluate(output: CollectorOutput): Evaluation {
     unencrypted: capList(plain.map((v) => v.name)),
   };
   if (plain.length > 0) {
-    return { status: 'fail', reason: `${describeList(plain.map((v) => `${v.name} (${v.device})`))} ${plain.length === 1 ? 'is' : 'are'} not on a LUKS/dm-crypt volume.`, observed };
+    return {
+      status: 'fail',
+      reason: `${describeList(plain.map((v) => `${v.name} (${v.device})`))} ${plain.length === 1 ? 'is' : 'are'} not on a LUKS/dm-crypt volume.`,
+      observed,
+    };
   }
   if (unknown.length > 0) {
-    return errorEvaluation(`lsblk could not resolve ${describeList(unknown.map((v) => v.device))}, so their encryption is unknown.`, observed);
+    return errorEvaluation(
+      `lsblk could not resolve ${describeList(unknown.map((v) => v.device))}, so their encryption is unknown.`,
+      observed,
+    );
   }
-  return { status: 'pass', reason: `All ${judged.length} mounted data volumes and swap devices sit on dm-crypt.`, observed };
+  return {
+    status: 'pass',
+    reason: `All ${judged.length} mounted data volumes and swap devices sit on dm-crypt.`,
+    observed,
+  };
 }
 
 export const diskEncryptionCheck: LinuxCheck = { id: ID, collector: COLLECTOR, evaluate };

@@ -52,29 +52,47 @@ function evaluate(output: CollectorOutput): Evaluation {
   const { kv } = parsed;
   const blocksRc = parseInteger(kv.first('df_blocks_rc'));
   const inodesRc = parseInteger(kv.first('df_inodes_rc'));
-  if (blocksRc === undefined || inodesRc === undefined) return errorEvaluation('The collector output lacks the df results.');
+  if (blocksRc === undefined || inodesRc === undefined)
+    return errorEvaluation('The collector output lacks the df results.');
   const blocks = parseRows(kv.all('blk'), true);
   const inodes = parseRows(kv.all('ino'), false);
   if (!blocks || !inodes) return errorEvaluation('A df line in the collector output has an unexpected shape.');
   // df exits 1 when one filesystem cannot be read but still prints the others; no line at all is an error.
   if (blocks.length === 0) return errorEvaluation(`df listed no local filesystem (exit code ${blocksRc}).`);
   const full = [
-    ...blocks.filter((b) => b.percent !== null && b.percent >= MAX_USED_PERCENT).map((b) => `${b.mount} (${b.percent} % of space)`),
-    ...inodes.filter((i) => i.percent !== null && i.percent >= MAX_USED_PERCENT).map((i) => `${i.mount} (${i.percent} % of inodes)`),
+    ...blocks
+      .filter((b) => b.percent !== null && b.percent >= MAX_USED_PERCENT)
+      .map((b) => `${b.mount} (${b.percent} % of space)`),
+    ...inodes
+      .filter((i) => i.percent !== null && i.percent >= MAX_USED_PERCENT)
+      .map((i) => `${i.mount} (${i.percent} % of inodes)`),
   ];
   const inodeByMount = new Map(inodes.map((i) => [i.mount, i.percent]));
   const observed: Record<string, JsonValue> = {
     filesystems: capList(
-      blocks.map((b) => ({ mount: b.mount, type: b.type ?? null, usedPercent: b.percent, inodesUsedPercent: inodeByMount.get(b.mount) ?? null })),
+      blocks.map((b) => ({
+        mount: b.mount,
+        type: b.type ?? null,
+        usedPercent: b.percent,
+        inodesUsedPercent: inodeByMount.get(b.mount) ?? null,
+      })),
       30,
     ),
     overLimit: capList(full),
   };
   if (full.length > 0) {
-    return { status: 'fail', reason: `${describeList(full)} ${full.length === 1 ? 'is' : 'are'} at or above ${MAX_USED_PERCENT} % use.`, observed };
+    return {
+      status: 'fail',
+      reason: `${describeList(full)} ${full.length === 1 ? 'is' : 'are'} at or above ${MAX_USED_PERCENT} % use.`,
+      observed,
+    };
   }
   const worst = Math.max(0, ...blocks.map((b) => b.percent ?? 0), ...inodes.map((i) => i.percent ?? 0));
-  return { status: 'pass', reason: `All ${blocks.length} local filesystems are below ${MAX_USED_PERCENT} % use of space and inodes (highest ${worst} %).`, observed };
+  return {
+    status: 'pass',
+    reason: `All ${blocks.length} local filesystems are below ${MAX_USED_PERCENT} % use of space and inodes (highest ${worst} %).`,
+    observed,
+  };
 }
 
 export const freeSpaceCheck: LinuxCheck = { id: ID, collector: COLLECTOR, evaluate };

@@ -11,7 +11,7 @@ const END_MARKER = 'end=ok';
 /** Far above what any of these collectors prints (they cap their lists); more means something else ran. */
 const MAX_STDOUT_CHARS = 512 * 1024;
 /** How many items of a list go into `observed`. */
-export const OBSERVED_LIST_CAP = 20;
+const OBSERVED_LIST_CAP = 20;
 
 /**
  * Wraps a collector body: a fixed locale and PATH, and stdin closed for every command. The body sits
@@ -36,7 +36,7 @@ export interface KvOutput {
   has(key: string): boolean;
 }
 
-export type ParseResult = { ok: true; kv: KvOutput } | { ok: false; error: Evaluation };
+type ParseResult = { ok: true; kv: KvOutput } | { ok: false; error: Evaluation };
 
 export function errorEvaluation(reason: string, observed: Record<string, JsonValue> = {}): Evaluation {
   return { status: 'error', reason, observed };

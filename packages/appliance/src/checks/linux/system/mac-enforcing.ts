@@ -47,13 +47,18 @@ function evaluate(output: CollectorOutput): Evaluation {
   const profiles = kv.first('apparmor_profiles');
   const selinuxEnforce = kv.first('selinux_enforce');
   const getenforce = kv.first('selinux_getenforce');
-  if (apparmor === undefined || profiles === undefined || (selinuxEnforce === undefined && getenforce === undefined && !kv.has('selinux'))) {
+  if (
+    apparmor === undefined ||
+    profiles === undefined ||
+    (selinuxEnforce === undefined && getenforce === undefined && !kv.has('selinux'))
+  ) {
     return errorEvaluation('The collector output lacks the AppArmor or SELinux state.');
   }
   const modes = apparmorModes(kv);
   if (!modes) return errorEvaluation('An AppArmor profile count in the collector output is unreadable.');
   const complain = kv.all('aa_complain_profile');
-  const selinux = selinuxEnforce !== undefined ? (selinuxEnforce === '1' ? 'Enforcing' : 'Permissive') : (getenforce ?? 'absent');
+  const selinux =
+    selinuxEnforce !== undefined ? (selinuxEnforce === '1' ? 'Enforcing' : 'Permissive') : (getenforce ?? 'absent');
   const observed: Record<string, JsonValue> = {
     lsm: kv.first('lsm') ?? null,
     apparmorEnabled: apparmor,
@@ -64,20 +69,35 @@ function evaluate(output: CollectorOutput): Evaluation {
   if (selinux === 'Enforcing') return { status: 'pass', reason: 'SELinux is in Enforcing mode.', observed };
   if (apparmor === 'Y') {
     if (profiles !== 'readable') {
-      return errorEvaluation('AppArmor is enabled but its profile list could not be read (securityfs not mounted?).', observed);
+      return errorEvaluation(
+        'AppArmor is enabled but its profile list could not be read (securityfs not mounted?).',
+        observed,
+      );
     }
     const enforce = modes.enforce ?? 0;
     const complainCount = modes.complain ?? 0;
     if (enforce > 0 && complainCount === 0) {
-      return { status: 'pass', reason: `AppArmor is enabled with ${enforce} profiles in enforce mode and none in complain mode.`, observed };
+      return {
+        status: 'pass',
+        reason: `AppArmor is enabled with ${enforce} profiles in enforce mode and none in complain mode.`,
+        observed,
+      };
     }
     if (complainCount > 0) {
-      return { status: 'fail', reason: `AppArmor has ${complainCount} profiles in complain mode (${describeList(complain)}).`, observed };
+      return {
+        status: 'fail',
+        reason: `AppArmor has ${complainCount} profiles in complain mode (${describeList(complain)}).`,
+        observed,
+      };
     }
     return { status: 'fail', reason: 'AppArmor is enabled but no profile is loaded in enforce mode.', observed };
   }
   const selinuxText = selinux === 'absent' ? 'SELinux is not present' : `SELinux is ${selinux}`;
-  return { status: 'fail', reason: `No mandatory access control is enforcing: AppArmor is ${apparmor === 'absent' ? 'not present' : 'disabled'} and ${selinuxText}.`, observed };
+  return {
+    status: 'fail',
+    reason: `No mandatory access control is enforcing: AppArmor is ${apparmor === 'absent' ? 'not present' : 'disabled'} and ${selinuxText}.`,
+    observed,
+  };
 }
 
 export const macEnforcingCheck: LinuxCheck = { id: ID, collector: COLLECTOR, evaluate };

@@ -51,7 +51,8 @@ function evaluate(output: CollectorOutput): Evaluation {
     pm === 'dpkg'
       ? { 'dpkg.log': optionalEpoch(kv.first('dpkg_log')), 'apt history.log': optionalEpoch(kv.first('apt_history')) }
       : { 'rpm install times': optionalEpoch(kv.first('rpm_installtime')) };
-  if (Object.values(sources).includes('bad')) return errorEvaluation('A timestamp in the collector output is not a number.');
+  if (Object.values(sources).includes('bad'))
+    return errorEvaluation('A timestamp in the collector output is not a number.');
   let best: { source: string; epoch: number } | undefined;
   for (const [source, epoch] of Object.entries(sources)) {
     if (typeof epoch === 'number' && (!best || epoch > best.epoch)) best = { source, epoch };
@@ -70,9 +71,17 @@ function evaluate(output: CollectorOutput): Evaluation {
     return errorEvaluation('The last upgrade is dated in the future; the host clock or its logs are wrong.', observed);
   }
   if (ageDays > MAX_AGE_DAYS) {
-    return { status: 'fail', reason: `The last package upgrade was ${ageDays} days ago (${best.source}); at most ${MAX_AGE_DAYS} are allowed.`, observed };
+    return {
+      status: 'fail',
+      reason: `The last package upgrade was ${ageDays} days ago (${best.source}); at most ${MAX_AGE_DAYS} are allowed.`,
+      observed,
+    };
   }
-  return { status: 'pass', reason: `Packages were last upgraded ${Math.max(ageDays, 0)} days ago (${best.source}).`, observed };
+  return {
+    status: 'pass',
+    reason: `Packages were last upgraded ${Math.max(ageDays, 0)} days ago (${best.source}).`,
+    observed,
+  };
 }
 
 export const patchAgeCheck: LinuxCheck = { id: ID, collector: COLLECTOR, evaluate };

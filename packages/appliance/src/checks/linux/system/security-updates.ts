@@ -6,8 +6,9 @@ const DAY_SECONDS = 86_400;
 
 /**
  * Asks the package manager what it would install, from its local metadata only (apt-get -s never
- * downloads or locks; dnf -C stays in its cache), so the check is read-only and works offline. How old
- * that metadata is goes into the output: the answer is only as fresh as the last refresh.
+ * downloads or locks, and with empty cache paths it writes no pkgcache.bin either; dnf -C stays in
+ * its cache), so the check is read-only and works offline. How old that metadata is goes into the
+ * output: the answer is only as fresh as the last refresh.
  */
 const COLLECTOR = shScript(`
 echo "now=$(date +%s)"
@@ -17,7 +18,7 @@ if command -v apt-get >/dev/null 2>&1 && [ -d /var/lib/apt/lists ]; then
   echo "security_lists=$(find /var/lib/apt/lists -maxdepth 1 -type f -name '*security*_Packages*' | wc -l)"
   newest=$(find /var/lib/apt/lists -maxdepth 1 -type f -name '*Release' -exec stat -c %Y {} + 2>/dev/null | sort -n | tail -n 1)
   echo "lists_mtime=$newest"
-  { apt-get -s -o Debug::NoLocking=1 dist-upgrade 2>/dev/null; echo "#rc=$?"; } | awk '
+  { apt-get -s -o Debug::NoLocking=1 -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= dist-upgrade 2>/dev/null; echo "#rc=$?"; } | awk '
     /^#rc=/ { sub(/^#rc=/, ""); print "pm_rc=" $0; next }
     /^Inst / { n++; o = $0; sub(/^[^(]*\\(/, "", o)
       if (tolower(o) ~ /security/) { s++; if (s <= 50) { v = o; sub(/ .*/, "", v); print "pending_security=" $2 " " v } } }
@@ -35,9 +36,16 @@ fi
 `);
 
 function evaluateApt(kv: ReturnType<typeof parseLists>, observed: Record<string, JsonValue>): Evaluation | undefined {
-  if (kv.lists === 0) return errorEvaluation('apt has no package lists (apt-get update never ran), so pending updates are unknown.', observed);
+  if (kv.lists === 0)
+    return errorEvaluation(
+      'apt has no package lists (apt-get update never ran), so pending updates are unknown.',
+      observed,
+    );
   if (kv.securityLists === 0) {
-    return errorEvaluation('No security source is among the apt package lists, so security updates cannot be seen.', observed);
+    return errorEvaluation(
+      'No security source is among the apt package lists, so security updates cannot be seen.',
+      observed,
+    );
   }
   return undefined;
 }
@@ -79,11 +87,20 @@ function evaluate(output: CollectorOutput): Evaluation {
     const aptError = evaluateApt(lists, observed);
     if (aptError) return aptError;
   }
-  if (rc === undefined || total === undefined) return errorEvaluation('The collector output lacks the package manager result.', observed);
+  if (rc === undefined || total === undefined)
+    return errorEvaluation('The collector output lacks the package manager result.', observed);
   // dnf updateinfo exits 0 with no advisories; any other code means it could not answer from its cache.
-  if (rc !== 0) return errorEvaluation(`${pm} could not list updates (exit code ${rc}); its metadata cache may be missing.`, observed);
+  if (rc !== 0)
+    return errorEvaluation(
+      `${pm} could not list updates (exit code ${rc}); its metadata cache may be missing.`,
+      observed,
+    );
   if (total > 0) {
-    return { status: 'fail', reason: `${total} security update${total === 1 ? ' is' : 's are'} pending, e.g. ${describeList(pending)}.`, observed };
+    return {
+      status: 'fail',
+      reason: `${total} security update${total === 1 ? ' is' : 's are'} pending, e.g. ${describeList(pending)}.`,
+      observed,
+    };
   }
   const age = observed.listsAgeDays;
   const freshness = typeof age === 'number' ? ` (package lists refreshed ${age} day${age === 1 ? '' : 's'} ago)` : '';

@@ -17,9 +17,14 @@ function evaluate(output: CollectorOutput): Evaluation {
   const { kv } = parsed;
   if (kv.first('mounts') === 'unreadable') return errorEvaluation('/proc/mounts could not be read on the host.');
   const tmp = kv.first('tmp');
-  if (kv.first('mounts') !== 'ok' || tmp === undefined) return errorEvaluation('The collector output does not describe /tmp.');
+  if (kv.first('mounts') !== 'ok' || tmp === undefined)
+    return errorEvaluation('The collector output does not describe /tmp.');
   if (tmp === 'none') {
-    return { status: 'fail', reason: '/tmp is not a separate filesystem, so nodev, nosuid and noexec cannot apply to it.', observed: { isSeparateMount: false } };
+    return {
+      status: 'fail',
+      reason: '/tmp is not a separate filesystem, so nodev, nosuid and noexec cannot apply to it.',
+      observed: { isSeparateMount: false },
+    };
   }
   const [fsType, optionText] = tmp.split('|');
   if (!fsType || !optionText) return errorEvaluation('The /tmp mount line in the collector output is malformed.');
