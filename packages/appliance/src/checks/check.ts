@@ -13,7 +13,7 @@ export interface CollectorOutput {
   exitCode: number;
 }
 
-export type EvaluationStatus = 'pass' | 'fail' | 'error';
+type EvaluationStatus = 'pass' | 'fail' | 'error';
 
 export interface Evaluation {
   status: EvaluationStatus;

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const LOCK_FILE = 'appliance.lock';
+const LOCK_FILE = 'appliance.lock';
 
 /** Another daemon is running on the same data directory. */
 export class AlreadyRunningError extends Error {

@@ -167,4 +167,4 @@ export function createTargetSet(deps: {
     },
   };
 }
-export type TargetSet = ReturnType<typeof createTargetSet>;
+type TargetSet = ReturnType<typeof createTargetSet>;

@@ -31,7 +31,7 @@ const OBSERVED_BUDGET_BYTES = 12_000;
 const OBSERVED_MAX_KEYS = 90;
 
 /** Catalog mappings as evidence control ids: `HIPAA-164.312(b)`, `SOC2-CC6.1`, `NIST-AC-6(2)`, `CIS-5.2.7`. */
-export function controlsOf(check: CheckDefinition | undefined): string[] {
+function controlsOf(check: CheckDefinition | undefined): string[] {
   if (!check) return [];
   return [
     ...check.hipaa.map((id) => `HIPAA-${id}`),
@@ -111,4 +111,4 @@ export function createEvidenceWriter(deps: {
     },
   };
 }
-export type EvidenceWriter = ReturnType<typeof createEvidenceWriter>;
+type EvidenceWriter = ReturnType<typeof createEvidenceWriter>;

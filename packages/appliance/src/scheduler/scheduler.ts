@@ -216,4 +216,4 @@ export function createScheduler(deps: SchedulerDeps) {
     },
   };
 }
-export type Scheduler = ReturnType<typeof createScheduler>;
+type Scheduler = ReturnType<typeof createScheduler>;

@@ -17,7 +17,7 @@ export interface LastResult {
 }
 
 /** Thrown when the head moved between building a bundle and storing it (a bug: one writer only). */
-export class ChainMovedError extends Error {
+class ChainMovedError extends Error {
   constructor(expected: ChainHead, actual: ChainHead) {
     super(`evidence chain head moved from ${expected.seq} to ${actual.seq} while a bundle was being signed`);
     this.name = 'ChainMovedError';

@@ -9,10 +9,7 @@ import { createSettingsStore } from './settings.store';
 import { createHostKeyPinsStore, createOrderTargetsStore, createScheduleStore } from './targets.store';
 
 export { SchemaTooNewError } from './migrations';
-export type { ChainHead, LastResult } from './evidence.store';
-export type { OrderOutcome, SeenOrder } from './orders.store';
 export type { Registration } from './registration.store';
-export type { ScheduledCheck } from './targets.store';
 
 export const DATABASE_FILE = 'appliance.db';
 

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 
-export type OrderOutcome = 'applied' | 'refused' | 'failed';
+type OrderOutcome = 'applied' | 'refused' | 'failed';
 
 export interface SeenOrder {
   orderId: string;

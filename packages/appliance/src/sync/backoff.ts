@@ -21,4 +21,4 @@ export function createBackoff(options: { initialMs: number; maxMs: number; rando
     },
   };
 }
-export type Backoff = ReturnType<typeof createBackoff>;
+type Backoff = ReturnType<typeof createBackoff>;

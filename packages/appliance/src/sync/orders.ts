@@ -110,4 +110,4 @@ export function createOrderProcessor(deps: {
     },
   };
 }
-export type OrderProcessor = ReturnType<typeof createOrderProcessor>;
+type OrderProcessor = ReturnType<typeof createOrderProcessor>;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry, Partner, Practice, Role, Site } from '@osiris/protocol';
 import { expect } from 'vitest';
-import type { Caller, CallerRequest, TestApp } from './index';
+import type { Caller, CallerRequest, TestApp } from './test-app';
 
 /** Helpers for integration tests that talk to the API as a user would. Test-only (imports vitest). */
 export type TestResponse = Awaited<ReturnType<Caller['request']>>;

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { createChainWriter, newApplianceIdentity, registrationRequest } from './appliance-wire';
-import type { Caller, TestApp } from './index';
+import type { Caller, TestApp } from './test-app';
 
 /** A stand-in appliance speaking the real wire protocol: identity key, token, its own chain. */
 export async function registerTestAppliance(t: TestApp, admin: Caller, siteId: string) {

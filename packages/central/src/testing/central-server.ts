@@ -8,7 +8,7 @@ import type {
   OrderRecord,
 } from '@osiris/protocol';
 import type { Config } from '../config';
-import { type Backend, type Caller, startTestApp, type TestApp } from './index';
+import { type Backend, type Caller, startTestApp, type TestApp } from './test-app';
 
 /**
  * A real Central Command listening on a loopback port, with a signed-in admin, for tests that run

@@ -45,7 +45,7 @@ function startDaemon(configPath: string): Promise<{ child: ChildProcess; statusU
 interface Status {
   scheduler: { jobs: number; completedRuns: number };
   queues: { evidenceOutbox: number };
-  results: { status: string }[];
+  results: { checkId: string; hostname: string; status: string; reason: string }[];
 }
 
 /**
@@ -98,6 +98,8 @@ export async function runCycleBench(args: string[]): Promise<void> {
     process.stdout.write(
       `one cycle: ${summary.checkRuns} check runs on ${count} hosts in ${summary.wallSeconds} s; appliance peak RSS ${rss} MiB\n`,
     );
+    for (const r of status.results.filter((x) => x.status === 'error'))
+      process.stderr.write(`error: ${r.hostname} ${r.checkId}: ${r.reason}\n`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
     daemon?.kill('SIGTERM');

@@ -37,7 +37,10 @@ async function demoTenancy(server: RunningServer, stateFile: string): Promise<De
     SYSTEM_ACTOR,
     PracticeCreateRequest.parse({ partnerId: partner.id, name: 'Demo Clinic' }),
   );
-  const site = await services.sites.create(SYSTEM_ACTOR, SiteCreateRequest.parse({ practiceId: practice.id, name: 'Demo Site' }));
+  const site = await services.sites.create(
+    SYSTEM_ACTOR,
+    SiteCreateRequest.parse({ practiceId: practice.id, name: 'Demo Site' }),
+  );
   const hostname = HostCreateRequest.shape.hostname.safeParse(machineHostname()).data ?? 'demo-host';
   const host = await services.hosts.create(
     SYSTEM_ACTOR,

@@ -3,7 +3,7 @@
  * state, and how to break it so the check must fail. Scripts are POSIX sh run as root inside
  * the lab host; they must never break root's SSH key login (the appliance reaches hosts that way).
  */
-export type LabVerdict = 'pass' | 'fail' | 'error';
+type LabVerdict = 'pass' | 'fail' | 'error';
 
 export interface LabDrift {
   /** Catalog id, e.g. `linux.ssh.permit-root-login`. */

@@ -1,7 +1,7 @@
 import type { LabHost } from '../hosts/lab-host';
 
 /** Appliance config targets for lab hosts: SSH as root with the lab run's key, named after the host. */
-export function labTargets(hosts: readonly LabHost[]) {
+function labTargets(hosts: readonly LabHost[]) {
   return hosts.map((host) => ({
     name: host.info.name,
     kind: 'ssh' as const,

@@ -42,7 +42,7 @@ function bareVerdict(rule: string): string {
 }
 
 /** True when the rule matches every packet and drops or rejects it. */
-export function isCatchAllDeny(chain: InputChain): boolean {
+function isCatchAllDeny(chain: InputChain): boolean {
   const bare = bareVerdict(chain.lastRule);
   if (chain.source === 'nft') return bare === 'drop' || bare === 'reject' || bare.startsWith('reject with ');
   return /^-A INPUT -j (DROP|REJECT)( --reject-with \S+)?$/.test(bare);

@@ -6,7 +6,7 @@
 import type { JsonValue, LinuxCheck } from '../../check';
 import { END_MARKER, errorEvaluation, parseCollectorOutput, SH_PRELUDE } from '../ssh/collector-output';
 
-export interface SysctlRequirement {
+interface SysctlRequirement {
   /** Dotted name, e.g. net.ipv4.ip_forward. */
   key: string;
   expected: string;
@@ -15,7 +15,7 @@ export interface SysctlRequirement {
 }
 
 /** Prints `<key>=<value>` per key, or `<key>=absent` when the kernel has no such parameter. */
-export function sysctlCollector(keys: readonly string[]): string {
+function sysctlCollector(keys: readonly string[]): string {
   return `${SH_PRELUDE}for k in ${keys.join(' ')}; do
   f=/proc/sys/$(printf '%s' "$k" | tr . /)
   if [ -r "$f" ]; then printf '%s=%s\\n' "$k" "$(head -c 200 "$f" | head -n 1 | tr -s '\\t' ' ')"; else printf '%s=absent\\n' "$k"; fi
@@ -24,13 +24,13 @@ echo "${END_MARKER}"
 `;
 }
 
-export interface SysctlReading {
+interface SysctlReading {
   values: Record<string, JsonValue>;
   wrong: string[];
 }
 
 /** Reads the requirements' values; returns an error evaluation when a value is missing or malformed. */
-export function readSysctls(
+function readSysctls(
   output: unknown,
   requirements: readonly SysctlRequirement[],
   subject: string,

@@ -90,7 +90,7 @@ done | sort -u | head -n 20
 `;
 }
 
-export interface UnitState {
+interface UnitState {
   unit: string;
   file: string | null;
   enabled: 'yes' | 'no' | 'masked';

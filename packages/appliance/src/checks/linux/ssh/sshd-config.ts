@@ -11,7 +11,7 @@ import { END_MARKER, errorEvaluation, parseCollectorOutput, SH_PRELUDE, section 
  * `match_blocks` counts Match blocks in the config files: sshd -T shows the global values, which a
  * Match block can override for some connections, so evaluators mention them.
  */
-export function sshdCollector(keywords: readonly string[]): string {
+function sshdCollector(keywords: readonly string[]): string {
   return `${SH_PRELUDE}SSHD=
 for p in "$(command -v sshd 2>/dev/null)" /usr/sbin/sshd /usr/local/sbin/sshd /sbin/sshd; do
   if [ -n "$p" ] && [ -x "$p" ]; then SSHD=$p; break; fi
@@ -56,7 +56,7 @@ export function matchNote(facts: SshdFacts): string {
     : '';
 }
 
-export function evaluateSshd(spec: SshdCheckSpec, output: CollectorOutput): Evaluation {
+function evaluateSshd(spec: SshdCheckSpec, output: CollectorOutput): Evaluation {
   const parsed = parseCollectorOutput(output, SUBJECT);
   if (!parsed.ok) return parsed.evaluation;
   const sshd = parsed.value.fields.get('sshd');

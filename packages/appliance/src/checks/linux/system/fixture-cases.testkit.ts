@@ -8,7 +8,7 @@ import type { Evaluation, LinuxCheck } from '../../check';
 import { loadFixtures } from '../fixtures.testkit';
 
 /** What every evaluation must look like, whatever the input. */
-export function expectWellFormed(evaluation: Evaluation): void {
+function expectWellFormed(evaluation: Evaluation): void {
   expect(['pass', 'fail', 'error']).toContain(evaluation.status);
   expect(evaluation.reason.length).toBeGreaterThan(10);
   expect(evaluation.reason).toMatch(/[.!]$/);
