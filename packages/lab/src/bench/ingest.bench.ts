@@ -106,12 +106,12 @@ async function baselineVerifiers(publicKey: string): Promise<Record<'webCrypto' 
  * node:crypto; the faster of the two is the baseline. Interleaving keeps load from other
  * processes from favouring either side. Round 0 warms up the JIT and is not counted. Request
  * bodies are serialized before timing: that is the appliance's work, not central's.
- * Options: --bundles N per appliance (default 2000), --batch N (default 500, the most central
+ * Options: --bundles N per appliance (default 4000), --batch N (default 500, the most central
  * takes), --appliances N (default 1), --db pglite|postgres (postgres: a fresh database on
  * TEST_DATABASE_URL, dropped afterwards; `--postgres` is the same).
  */
 export async function runIngestBench(args: string[]): Promise<void> {
-  const total = argValue(args, '--bundles', 2000);
+  const total = argValue(args, '--bundles', 4000);
   const batch = argValue(args, '--batch', 500);
   const applianceCount = argValue(args, '--appliances', 1);
   const backend = backendOf(args);

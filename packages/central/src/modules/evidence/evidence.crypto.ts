@@ -47,16 +47,14 @@ export function createNodeEvidenceCrypto() {
       if (!key) return null;
       return {
         sha256Hex,
-        verifySignature: (message, signatureB64Url) =>
-          new Promise<boolean>((resolve) => {
-            // The schema admits only the canonical base64url of 64 bytes; Buffer decodes it alike.
-            const signature = Buffer.from(signatureB64Url, 'base64url');
-            if (signature.length !== ED25519_SIGNATURE_BYTES) {
-              resolve(false);
-              return;
-            }
+        verifySignature: (message, signatureB64Url) => {
+          // The schema admits only the canonical base64url of 64 bytes; Buffer decodes it alike.
+          const signature = Buffer.from(signatureB64Url, 'base64url');
+          if (signature.length !== ED25519_SIGNATURE_BYTES) return false;
+          return new Promise<boolean>((resolve) => {
             verify(null, Buffer.from(message, 'utf8'), key, signature, (error, isValid) => resolve(!error && isValid));
-          }),
+          });
+        },
       };
     },
   };

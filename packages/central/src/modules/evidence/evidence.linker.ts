@@ -1,6 +1,6 @@
 import type { EvidenceFailureCode, EvidenceVerifyResult, SignedEvidenceBundle } from '@osiris/protocol';
 
-export type Refusal = { code: EvidenceFailureCode | 'GAP'; seq: number | null; message: string };
+type Refusal = { code: EvidenceFailureCode | 'GAP'; seq: number | null; message: string };
 type ChainPoint = { seq: number; hash: string };
 
 export function readSeq(item: unknown): number | null {
@@ -8,17 +8,30 @@ export function readSeq(item: unknown): number | null {
   return typeof seq === 'number' && Number.isInteger(seq) ? seq : null;
 }
 
+export interface LinkOutcome {
+  /** The bundles that fit, in chain order. */
+  accepted: SignedEvidenceBundle[];
+  headSeq: number;
+  duplicates: number;
+  refusal: Refusal | null;
+}
+
 /**
  * Links an upload's bundles (sorted by seq, with their verification results) onto the chain head,
- * a slice at a time, with no I/O. Stops for good at the first bundle that does not fit: a repeat
- * with another hash, a gap, a failed check, a wrong link or another appliance's bundle.
- * `stored` holds the stored hashes of the upload's seqs at or below the head (idempotent retries).
+ * with no I/O. Stops at the first bundle that does not fit: a repeat with another hash, a gap, a
+ * failed check, a wrong link or another appliance's bundle. `stored` holds the stored hashes of
+ * the upload's seqs at or below the head (an identical repeat is an idempotent retry).
  */
-export function createChainLinker(applianceId: string, head: ChainPoint, stored: ReadonlyMap<number, string>) {
+export function linkBatch(
+  applianceId: string,
+  head: ChainPoint,
+  stored: ReadonlyMap<number, string>,
+  items: readonly unknown[],
+  results: readonly (EvidenceVerifyResult | undefined)[],
+): LinkOutcome {
   let prev = head;
-  let accepted = 0;
   let duplicates = 0;
-  let refusal: Refusal | null = null;
+  const accepted: SignedEvidenceBundle[] = [];
 
   function check(
     item: unknown,
@@ -47,26 +60,14 @@ export function createChainLinker(applianceId: string, head: ChainPoint, stored:
     return { bundle: result.bundle, hash: result.hash, signature: (item as SignedEvidenceBundle).signature };
   }
 
-  return {
-    /** The bundles of this slice that fit, in order; none once a refusal has been met. */
-    take(items: readonly unknown[], results: readonly (EvidenceVerifyResult | undefined)[]): SignedEvidenceBundle[] {
-      const fits: SignedEvidenceBundle[] = [];
-      for (const [index, item] of items.entries()) {
-        if (refusal) break;
-        const outcome = check(item, results[index]);
-        if (outcome === 'duplicate') duplicates += 1;
-        else if ('code' in outcome) refusal = outcome;
-        else {
-          fits.push(outcome);
-          prev = { seq: outcome.bundle.seq, hash: outcome.hash };
-        }
-      }
-      accepted += fits.length;
-      return fits;
-    },
-    get isStopped(): boolean {
-      return refusal !== null;
-    },
-    summary: () => ({ headSeq: prev.seq, accepted, duplicates, refusal }),
-  };
+  for (const [index, item] of items.entries()) {
+    const outcome = check(item, results[index]);
+    if (outcome === 'duplicate') duplicates += 1;
+    else if ('code' in outcome) return { accepted, headSeq: prev.seq, duplicates, refusal: outcome };
+    else {
+      accepted.push(outcome);
+      prev = { seq: outcome.bundle.seq, hash: outcome.hash };
+    }
+  }
+  return { accepted, headSeq: prev.seq, duplicates, refusal: null };
 }

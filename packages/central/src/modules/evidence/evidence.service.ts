@@ -21,13 +21,10 @@ import type { AuthenticatedAppliance } from '../../platform/http';
 import type { AppliancesService } from '../appliances';
 import type { AuditService } from '../audit';
 import type { NodeEvidenceCrypto } from './evidence.crypto';
-import { createChainLinker, readSeq } from './evidence.linker';
+import { linkBatch, readSeq } from './evidence.linker';
 import type { EvidenceStore } from './evidence.store';
 
 const VERIFY_BATCH = 500;
-/** Bundles appended per statement while the rest of an upload is still being verified. */
-const APPEND_SLICE = 125;
-const sliceOf = () => ((globalThis as { __slice?: number }).__slice ?? APPEND_SLICE);
 
 export function createEvidenceService(deps: {
   db: Kysely<DB>;
@@ -41,26 +38,20 @@ export function createEvidenceService(deps: {
 
   /**
    * Apply bundles in seq order onto the chain head; stop at the first that does not fit.
-   * Every hash and signature check starts at once (signatures run on the thread pool); the
-   * transaction locks the head and appends the bundles a slice at a time as their checks finish,
-   * so the database works while later signatures are still being checked. Nothing but CPU work
-   * is awaited inside the transaction.
+   * Hashes and signatures are checked up front, in parallel and outside the transaction; the
+   * transaction only links them to the head and writes them in one statement.
    */
   async function applyBatch(applianceId: string, publicKey: string, items: unknown[]) {
     const verifier = evidenceCrypto.verifierFor(publicKey);
     if (!verifier) throw new AppError('INTERNAL', 'The pinned appliance key is unusable');
-    const checks = items.map((item) => verifyBundleWith(item, verifier));
-    const receivedAt = now();
+    const checked = await Promise.all(items.map((item) => verifyBundleWith(item, verifier)));
     return db.transaction().execute(async (trx) => {
       const head = (await store.lockHead(trx, applianceId)) ?? { seq: 0, hash: EVIDENCE_GENESIS_HASH };
       const repeated = items.map(readSeq).filter((seq): seq is number => seq !== null && seq <= head.seq);
-      const linker = createChainLinker(applianceId, head, await store.storedHashes(trx, applianceId, repeated));
-      for (let start = 0; start < items.length && !linker.isStopped; start += sliceOf()) {
-        const end = start + sliceOf();
-        const fits = linker.take(items.slice(start, end), await Promise.all(checks.slice(start, end)));
-        await store.append(trx, applianceId, fits, receivedAt);
-      }
-      return linker.summary();
+      const stored = await store.storedHashes(trx, applianceId, repeated);
+      const { accepted, ...outcome } = linkBatch(applianceId, head, stored, items, checked);
+      await store.append(trx, applianceId, accepted, now());
+      return { ...outcome, accepted: accepted.length };
     });
   }
 
