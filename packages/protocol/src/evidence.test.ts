@@ -118,6 +118,15 @@ describe('EvidenceBundle schema', () => {
     rejects({ controls: Array.from({ length: 65 }, (_, i) => `C-${i}`) }).toBe(false);
     rejects({ controls: [''] }).toBe(false);
   });
+
+  it('measures observed by its canonical JSON length, exactly at the 16 KiB limit', () => {
+    // Unicode, escapes and numbers serialize to the same length either way; only key order differs.
+    const sample = { z: 'é\u2028"\n\u0001😀', a: [1e21, 0.1, -0, 5e-7], m: { b: null, a: true } };
+    expect(JSON.stringify(sample).length).toBe(canonicalJson(sample).length);
+    const padding = (n: number) => ({ output: 'x'.repeat(n - JSON.stringify({ output: '' }).length) });
+    rejects({ observed: padding(16_384) }).toBe(true);
+    rejects({ observed: padding(16_385) }).toBe(false);
+  });
 });
 
 describe('verifyBundle', () => {

@@ -50,7 +50,9 @@ const Hostname = boundedId(253);
 export const EvidenceObserved = z
   .record(z.string().max(100), z.json())
   .refine((value) => Object.keys(value).length <= OBSERVED_MAX_KEYS, `at most ${OBSERVED_MAX_KEYS} keys`)
-  .refine((value) => canonicalJson(value).length <= OBSERVED_MAX_BYTES, `at most ${OBSERVED_MAX_BYTES} bytes`);
+  // For JSON data, JSON.stringify and RFC 8785 canonical JSON differ only in key order, so their
+  // lengths are equal; the native serializer is several times cheaper on the ingest path.
+  .refine((value) => JSON.stringify(value).length <= OBSERVED_MAX_BYTES, `at most ${OBSERVED_MAX_BYTES} bytes`);
 
 export const EvidenceBundle = z
   .strictObject({

@@ -1,5 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 import {
   base64UrlToBytes,
   EVIDENCE_SIGNING_PREFIX,
@@ -24,14 +25,36 @@ function argValue(args: string[], name: string, fallback: number): number {
   return value;
 }
 
-function backendOf(args: string[]): Backend {
-  const index = args.indexOf('--db');
-  const db = index >= 0 ? args[index + 1] : args.includes('--postgres') ? 'postgres' : 'pglite';
-  if (db !== 'pglite' && db !== 'postgres') throw new Error('--db takes pglite or postgres');
-  if (db === 'postgres' && !process.env.TEST_DATABASE_URL) {
-    throw new Error('--db postgres needs TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)');
+/** Where production runs central; used when no --db is given and nothing else is configured. */
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function isReachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
-  return db;
+}
+
+/**
+ * --db pglite|postgres. Without it: PostgreSQL (what production runs) on TEST_DATABASE_URL, else on
+ * a local server at 127.0.0.1:5432 when one answers, else embedded PGlite.
+ */
+async function backendOf(args: string[]): Promise<Backend> {
+  const index = args.indexOf('--db');
+  const chosen = index >= 0 ? args[index + 1] : args.includes('--postgres') ? 'postgres' : null;
+  if (chosen !== null && chosen !== 'pglite' && chosen !== 'postgres') throw new Error('--db takes pglite or postgres');
+  if (chosen === 'pglite') return 'pglite';
+  if (!process.env.TEST_DATABASE_URL && (await isReachable(LOCAL_POSTGRES)))
+    process.env.TEST_DATABASE_URL = LOCAL_POSTGRES;
+  if (process.env.TEST_DATABASE_URL) return 'postgres';
+  if (chosen === 'postgres')
+    throw new Error(`--db postgres needs TEST_DATABASE_URL (e.g. ${LOCAL_POSTGRES}) or a server there`);
+  return 'pglite';
 }
 
 interface BenchAppliance {
@@ -107,14 +130,15 @@ async function baselineVerifiers(publicKey: string): Promise<Record<'webCrypto' 
  * processes from favouring either side. Round 0 warms up the JIT and is not counted. Request
  * bodies are serialized before timing: that is the appliance's work, not central's.
  * Options: --bundles N per appliance (default 4000), --batch N (default 500, the most central
- * takes), --appliances N (default 1), --db pglite|postgres (postgres: a fresh database on
- * TEST_DATABASE_URL, dropped afterwards; `--postgres` is the same).
+ * takes), --appliances N (default 4: a central serves many sites), --db pglite|postgres (postgres:
+ * a fresh database on TEST_DATABASE_URL or the local server, dropped afterwards; the default is
+ * PostgreSQL when one is reachable, as in production; `--postgres` is the same).
  */
 export async function runIngestBench(args: string[]): Promise<void> {
   const total = argValue(args, '--bundles', 4000);
   const batch = argValue(args, '--batch', 500);
-  const applianceCount = argValue(args, '--appliances', 1);
-  const backend = backendOf(args);
+  const applianceCount = argValue(args, '--appliances', 4);
+  const backend = await backendOf(args);
   const t = await startTestApp(backend);
   try {
     const siteId = await createSite(t);
