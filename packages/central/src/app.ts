@@ -99,7 +99,13 @@ export async function buildApp(deps: AppDeps) {
 
   await registerDocs(app, config.DOCS_ENABLED);
   registerHealthRoutes(app, database);
-  const evidence = createEvidenceModule({ db, audit: audit.service, appliances: appliances.service, now: deps.now });
+  const evidence = createEvidenceModule({
+    db,
+    audit: audit.service,
+    appliances: appliances.service,
+    hosts: hosts.service,
+    now: deps.now,
+  });
   const orders = createOrdersModule({
     db,
     audit: audit.service,

@@ -53,6 +53,8 @@ const EXPECTED: Record<string, 'public' | Role | 'appliance'> = {
   'GET /v1/appliances/:id/evidence': 'readonly',
   'GET /v1/appliances/:id/evidence/verify': 'readonly',
   'GET /v1/sites/:id/results': 'readonly',
+  'GET /v1/hosts/:id/results': 'readonly',
+  'GET /v1/hosts/:id/history': 'readonly',
 };
 
 function crud(path: string): Record<string, Role> {

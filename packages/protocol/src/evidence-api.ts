@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common';
-import { EvidenceStatus, SignedEvidenceBundle } from './evidence';
+import { CheckId, EvidenceStatus, SignedEvidenceBundle } from './evidence';
 
 /** At most this many bundles per upload; the appliance batches its outbox to fit. */
 export const EVIDENCE_BATCH_MAX = 500;
@@ -56,3 +56,31 @@ export const EvidenceChainReport = z.object({
   firstBad: z.object({ seq: z.number().int().nullable(), code: z.string(), message: z.string() }).nullable(),
 });
 export type EvidenceChainReport = z.infer<typeof EvidenceChainReport>;
+
+/** One check run on a host, from the stored bundle (newest first in a history page). */
+export const HostResultEntry = z.object({
+  applianceId: Id,
+  seq: z.number().int(),
+  checkId: z.string(),
+  status: EvidenceStatus,
+  /** The appliance's one-sentence explanation (`observed.reason`), when it gave one. */
+  reason: z.string().nullable(),
+  startedAt: Timestamp,
+  finishedAt: Timestamp,
+  hash: z.string(),
+});
+export type HostResultEntry = z.infer<typeof HostResultEntry>;
+
+export const HostHistoryQuery = z.strictObject({
+  checkId: CheckId.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Opaque: `nextCursor` of the previous page. */
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, 'malformed cursor')
+    .optional(),
+});
+export type HostHistoryQuery = z.infer<typeof HostHistoryQuery>;
+export const HostHistoryPage = z.object({ items: z.array(HostResultEntry), nextCursor: z.string().nullable() });
+export type HostHistoryPage = z.infer<typeof HostHistoryPage>;

@@ -1,4 +1,12 @@
-import { EvidenceChainReport, EvidenceListQuery, EvidencePage, IdParams, LatestResultList } from '@osiris/protocol';
+import {
+  EvidenceChainReport,
+  EvidenceListQuery,
+  EvidencePage,
+  HostHistoryPage,
+  HostHistoryQuery,
+  IdParams,
+  LatestResultList,
+} from '@osiris/protocol';
 import type { App } from '../../platform/http';
 import type { EvidenceService } from './evidence.service';
 
@@ -44,5 +52,32 @@ export function registerEvidenceRoutes(app: App, service: EvidenceService): void
       },
     },
     (request) => service.latestForSite(request.params.id),
+  );
+  app.get(
+    '/v1/hosts/:id/results',
+    {
+      config: { access: 'readonly' },
+      schema: {
+        tags,
+        summary: 'The latest result of every check on one host (from the appliances of its site)',
+        params: IdParams,
+        response: { 200: LatestResultList },
+      },
+    },
+    (request) => service.latestForHost(request.params.id),
+  );
+  app.get(
+    '/v1/hosts/:id/history',
+    {
+      config: { access: 'readonly' },
+      schema: {
+        tags,
+        summary: "A host's check runs, newest first (filter by checkId; page with cursor)",
+        params: IdParams,
+        querystring: HostHistoryQuery,
+        response: { 200: HostHistoryPage },
+      },
+    },
+    (request) => service.hostHistory(request.params.id, request.query),
   );
 }

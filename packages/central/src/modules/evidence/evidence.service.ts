@@ -7,24 +7,45 @@ import {
   type EvidenceRecord,
   type EvidenceUploadRequest,
   type EvidenceUploadResponse,
+  type HostHistoryPage,
+  type HostHistoryQuery,
+  type HostResultEntry,
+  Id,
   importVerifyKey,
   type LatestResult,
   type SignedEvidenceBundle,
+  Timestamp,
   verifyBundleWith,
   verifyChain,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
-import type { ActorContext } from '../../platform/context';
+import { type ActorContext, SYSTEM_ACTOR } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import { AppError } from '../../platform/errors';
 import type { AuthenticatedAppliance } from '../../platform/http';
 import type { AppliancesService } from '../appliances';
 import type { AuditService } from '../audit';
+import type { HostsService } from '../hosts';
 import type { NodeEvidenceCrypto } from './evidence.crypto';
 import { linkBatch, readSeq } from './evidence.linker';
 import type { EvidenceStore } from './evidence.store';
 
 const VERIFY_BATCH = 500;
+
+/** A history cursor is base64url JSON `[finishedAt, applianceId, seq]`; anything else is refused. */
+function decodeHistoryCursor(cursor: string | undefined) {
+  if (cursor === undefined) return undefined;
+  try {
+    const [finishedAt, applianceId, seq] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Timestamp.safeParse(finishedAt).success && Id.safeParse(applianceId).success && Number.isInteger(seq))
+      return { finishedAt: finishedAt as string, applianceId: applianceId as string, seq: seq as number };
+  } catch {
+    // Reported below.
+  }
+  throw new AppError('VALIDATION_FAILED', 'The cursor is malformed', {
+    details: { issues: [{ path: ['cursor'], message: 'malformed cursor', code: 'custom' }] },
+  });
+}
 
 export function createEvidenceService(deps: {
   db: Kysely<DB>;
@@ -32,9 +53,17 @@ export function createEvidenceService(deps: {
   audit: AuditService;
   appliances: Pick<AppliancesService, 'identityOf' | 'flag' | 'listAppliances' | 'getAppliance'>;
   evidenceCrypto: NodeEvidenceCrypto;
+  hosts: Pick<HostsService, 'get'>;
   now: () => Date;
 }) {
   const { db, store, audit, appliances, evidenceCrypto, now } = deps;
+
+  /** The host (404 if unknown) and the appliances of its site: only they may speak for it. */
+  async function hostScope(hostId: string) {
+    const host = await deps.hosts.get(SYSTEM_ACTOR, hostId);
+    const page = await appliances.listAppliances(host.siteId, { limit: 200 });
+    return { host, applianceIds: page.items.map((a) => a.id) };
+  }
 
   /**
    * Apply bundles in seq order onto the chain head; stop at the first that does not fit.
@@ -137,6 +166,43 @@ export function createEvidenceService(deps: {
         headSeq: count > 0 ? start.seq : null,
         headHash: count > 0 ? start.hash : null,
         firstBad: null,
+      };
+    },
+
+    /** The latest result of every check on one host. */
+    async latestForHost(hostId: string): Promise<{ items: LatestResult[] }> {
+      const { applianceIds } = await hostScope(hostId);
+      return { items: await store.latest(db, applianceIds, hostId) };
+    },
+
+    /** A host's check runs, newest first, optionally for one check. */
+    async hostHistory(hostId: string, query: HostHistoryQuery): Promise<HostHistoryPage> {
+      const { applianceIds } = await hostScope(hostId);
+      const rows = await store.hostHistory(db, {
+        applianceIds,
+        hostId,
+        checkId: query.checkId,
+        limit: query.limit,
+        after: decodeHistoryCursor(query.cursor),
+      });
+      const pageRows = rows.slice(0, query.limit);
+      const items: HostResultEntry[] = pageRows.map((r) => ({
+        applianceId: r.appliance_id,
+        seq: Number(r.seq),
+        checkId: r.check_id,
+        status: r.status as HostResultEntry['status'],
+        reason: r.reason,
+        startedAt: new Date(r.started_at).toISOString(),
+        finishedAt: r.finished_at.toISOString(),
+        hash: r.hash,
+      }));
+      const last = items.at(-1);
+      return {
+        items,
+        nextCursor:
+          rows.length > query.limit && last
+            ? Buffer.from(JSON.stringify([last.finishedAt, last.applianceId, last.seq])).toString('base64url')
+            : null,
       };
     },
 

@@ -82,12 +82,13 @@ export function createEvidenceStore() {
         .execute();
     },
 
-    async latest(db: Executor, applianceIds: string[]): Promise<LatestResult[]> {
+    async latest(db: Executor, applianceIds: string[], hostId?: string): Promise<LatestResult[]> {
       if (applianceIds.length === 0) return [];
       const rows = await db
         .selectFrom('latest_results')
         .selectAll()
         .where('appliance_id', 'in', applianceIds)
+        .$if(hostId !== undefined, (q) => q.where('host_id', '=', hostId as string))
         .orderBy(sql`hostname`)
         .orderBy('check_id')
         .execute();
@@ -100,6 +101,49 @@ export function createEvidenceStore() {
         seq: Number(r.seq),
         finishedAt: r.finished_at.toISOString(),
       }));
+    },
+
+    /**
+     * A host's check runs, newest first, from the given appliances only (the host's site's), as
+     * keyset pages on (finished_at, appliance_id, seq).
+     */
+    async hostHistory(
+      db: Executor,
+      params: {
+        applianceIds: string[];
+        hostId: string;
+        checkId?: string | undefined;
+        limit: number;
+        after?: { finishedAt: string; applianceId: string; seq: number } | undefined;
+      },
+    ) {
+      if (params.applianceIds.length === 0) return [];
+      const { after } = params;
+      return db
+        .selectFrom('evidence_bundles')
+        .select([
+          'appliance_id',
+          'seq',
+          'check_id',
+          'status',
+          'finished_at',
+          'hash',
+          sql<string | null>`bundle -> 'observed' ->> 'reason'`.as('reason'),
+          sql<string>`bundle ->> 'startedAt'`.as('started_at'),
+        ])
+        .where('appliance_id', 'in', params.applianceIds)
+        .where('host_id', '=', params.hostId)
+        .$if(params.checkId !== undefined, (q) => q.where('check_id', '=', params.checkId as string))
+        .$if(after !== undefined, (q) =>
+          q.where(
+            sql<boolean>`(finished_at, appliance_id, seq) < (${after?.finishedAt}::timestamptz, ${after?.applianceId}::uuid, ${after?.seq}::bigint)`,
+          ),
+        )
+        .orderBy('finished_at', 'desc')
+        .orderBy('appliance_id', 'desc')
+        .orderBy('seq', 'desc')
+        .limit(params.limit + 1)
+        .execute();
     },
   };
 }

@@ -3,6 +3,7 @@ import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
 import type { AppliancesService } from '../appliances';
 import type { AuditService } from '../audit';
+import type { HostsService } from '../hosts';
 import { createNodeEvidenceCrypto } from './evidence.crypto';
 import { registerEvidenceRoutes } from './evidence.routes';
 import { createEvidenceService } from './evidence.service';
@@ -14,6 +15,7 @@ export function createEvidenceModule(deps: {
   db: Kysely<DB>;
   audit: AuditService;
   appliances: AppliancesService;
+  hosts: HostsService;
   now?: (() => Date) | undefined;
 }) {
   const service = createEvidenceService({

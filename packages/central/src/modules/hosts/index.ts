@@ -7,6 +7,8 @@ import { registerHostsRoutes } from './hosts.routes';
 import { createHostsService } from './hosts.service';
 import { createHostsStore } from './hosts.store';
 
+export type HostsService = ReturnType<typeof createHostsService>;
+
 export function createHostsModule(deps: { db: Kysely<DB>; audit: AuditService; sites: SitesService }) {
   const service = createHostsService({ ...deps, store: createHostsStore() });
   return { service, routes: (app: App) => registerHostsRoutes(app, service) };
