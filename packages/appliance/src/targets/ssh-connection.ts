@@ -178,7 +178,13 @@ function connectError(
       cause: error,
     });
   }
-  if (error.level === 'client-dns' || (error.code !== undefined && UNREACHABLE_CODES.has(error.code))) {
+  // A socket that fails or closes before the SSH handshake (no route, no ARP answer, nothing
+  // speaking SSH) is a host we cannot reach, whatever code the socket layer gave.
+  if (
+    error.level === 'client-dns' ||
+    error.level === 'client-socket' ||
+    (error.code !== undefined && UNREACHABLE_CODES.has(error.code))
+  ) {
     return new TargetError('UNREACHABLE', `cannot reach ${name}: ${error.code ?? error.message}`, { cause: error });
   }
   return new TargetError('FAILED', `SSH connection to ${name} failed: ${error.message}`, { cause: error });
