@@ -28,6 +28,11 @@ export interface LinuxCheck {
   id: string;
   /** POSIX sh script; read-only; must finish in seconds; prints what `evaluate` parses. */
   collector: string;
+  /**
+   * For collectors that legitimately take long (whole-disk scans): the run may last this long even
+   * when the appliance's `checks.commandTimeoutSeconds` is shorter.
+   */
+  timeoutSeconds?: number;
   /** Pure: same input, same result. Never throws; garbage in gives status `error` with a reason. */
   evaluate(output: CollectorOutput): Evaluation;
 }

@@ -36,11 +36,12 @@ function describeTargetError(error: TargetError, target: Target, options: RunChe
 export async function runCheck(target: Target, check: LinuxCheck, options: RunCheckOptions): Promise<CheckRunResult> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
+  const timeoutMs = Math.max(options.timeoutMs, (check.timeoutSeconds ?? 0) * 1000);
   const base = { hostId: target.hostId, hostname: target.hostname, checkId: check.id, startedAt };
   let output: { stdout: string; exitCode: number };
   try {
     const run = await target.run(check.collector, {
-      timeoutMs: options.timeoutMs,
+      timeoutMs,
       maxOutputBytes: options.maxOutputBytes,
       signal: options.signal,
     });
@@ -59,7 +60,7 @@ export async function runCheck(target: Target, check: LinuxCheck, options: RunCh
   } catch (error) {
     const targetError =
       error instanceof TargetError ? error : new TargetError('FAILED', (error as Error)?.message ?? String(error));
-    const reason = describeTargetError(targetError, target, options);
+    const reason = describeTargetError(targetError, target, { ...options, timeoutMs });
     return {
       ...base,
       status: 'error',

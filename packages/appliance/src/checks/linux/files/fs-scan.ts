@@ -89,5 +89,11 @@ function evaluator(rule: FsScanRule) {
 }
 
 export function fsScanCheck(rule: FsScanRule): LinuxCheck {
-  return { id: rule.id, collector: collector(rule), evaluate: evaluator(rule) };
+  // The collector stops its own scan after SCAN_TIMEOUT_SECONDS and still reports; leave it room to.
+  return {
+    id: rule.id,
+    collector: collector(rule),
+    evaluate: evaluator(rule),
+    timeoutSeconds: SCAN_TIMEOUT_SECONDS + 30,
+  };
 }
