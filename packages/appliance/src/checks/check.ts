@@ -36,3 +36,8 @@ export interface LinuxCheck {
   /** Pure: same input, same result. Never throws; garbage in gives status `error` with a reason. */
   evaluate(output: CollectorOutput): Evaluation;
 }
+
+/** The verdict for output a check cannot judge: status `error`, with the reason and what was seen. */
+export function errorEvaluation(reason: string, observed: Record<string, JsonValue> = {}): Evaluation {
+  return { status: 'error', reason, observed };
+}

@@ -7,6 +7,7 @@
  * `error=<one line>` and exits non-zero.
  */
 import type { CollectorOutput, Evaluation, JsonValue } from '../../check';
+import { errorEvaluation } from '../../check';
 
 /** Shell prelude for every collector: a predictable PATH (sbin is often missing for non-login shells) and C locale. */
 export const SH_PRELUDE = `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -25,9 +26,7 @@ export interface ParsedOutput {
 
 export type ParseResult = { ok: true; value: ParsedOutput } | { ok: false; evaluation: Evaluation };
 
-export function errorEvaluation(reason: string, observed: Record<string, JsonValue> = {}): Evaluation {
-  return { status: 'error', reason, observed };
-}
+export { errorEvaluation };
 
 /** First `max` entries of a list, plus how many there were, so `observed` stays small. */
 export function capList<T extends JsonValue>(items: readonly T[], max = MAX_LIST): { items: T[]; count: number } {

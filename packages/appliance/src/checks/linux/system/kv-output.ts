@@ -5,6 +5,7 @@
  * output the evaluator cannot trust, so it becomes status `error` instead of a guess.
  */
 import type { CollectorOutput, Evaluation, JsonValue } from '../../check';
+import { errorEvaluation } from '../../check';
 
 const LINE_PATTERN = /^([a-z][a-z0-9_]*)=(.*)$/;
 const END_MARKER = 'end=ok';
@@ -38,9 +39,7 @@ export interface KvOutput {
 
 type ParseResult = { ok: true; kv: KvOutput } | { ok: false; error: Evaluation };
 
-export function errorEvaluation(reason: string, observed: Record<string, JsonValue> = {}): Evaluation {
-  return { status: 'error', reason, observed };
-}
+export { errorEvaluation };
 
 /** Validates the envelope (exit code, size, line shapes, end marker) and indexes the lines by key. */
 export function parseKvOutput(output: CollectorOutput): ParseResult {
