@@ -167,4 +167,3 @@ export function createTargetSet(deps: {
     },
   };
 }
-type TargetSet = ReturnType<typeof createTargetSet>;

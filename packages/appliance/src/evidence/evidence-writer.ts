@@ -111,4 +111,3 @@ export function createEvidenceWriter(deps: {
     },
   };
 }
-type EvidenceWriter = ReturnType<typeof createEvidenceWriter>;

@@ -216,4 +216,3 @@ export function createScheduler(deps: SchedulerDeps) {
     },
   };
 }
-type Scheduler = ReturnType<typeof createScheduler>;

@@ -21,4 +21,3 @@ export function createBackoff(options: { initialMs: number; maxMs: number; rando
     },
   };
 }
-type Backoff = ReturnType<typeof createBackoff>;

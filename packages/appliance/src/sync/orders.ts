@@ -110,4 +110,3 @@ export function createOrderProcessor(deps: {
     },
   };
 }
-type OrderProcessor = ReturnType<typeof createOrderProcessor>;
