@@ -8,6 +8,7 @@ import { createAccountsModule } from './modules/accounts';
 import { createAppliancesModule } from './modules/appliances';
 import { registerGatewayRoutes } from './gateway/gateway.routes';
 import { createAuditModule } from './modules/audit';
+import { createEscalationsModule } from './modules/escalations';
 import { createEvidenceModule } from './modules/evidence';
 import { createOrdersModule } from './modules/orders';
 import { createHostsModule } from './modules/hosts';
@@ -113,13 +114,26 @@ export async function buildApp(deps: AppDeps) {
     signingKey: orderSigningKey,
     now: deps.now,
   });
-  for (const module of [accounts, audit, partners, practices, sites, hosts, appliances, evidence, orders]) {
+  const escalations = createEscalationsModule({ db, audit: audit.service, now: deps.now });
+  for (const module of [
+    accounts,
+    audit,
+    partners,
+    practices,
+    sites,
+    hosts,
+    appliances,
+    evidence,
+    orders,
+    escalations,
+  ]) {
     module.routes(app);
   }
   registerGatewayRoutes(app, {
     registration: appliances.registration,
     evidence: evidence.service,
     orders: orders.service,
+    escalations: escalations.service,
   });
 
   const pruneTimer = setInterval(() => {

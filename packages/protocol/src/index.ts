@@ -14,3 +14,4 @@ export * from './orders';
 export * from './orders-api';
 export * from './provisioning';
 export * from './tenancy';
+export * from './escalations';

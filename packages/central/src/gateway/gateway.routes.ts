@@ -8,10 +8,13 @@ import {
   ApplianceCheckinResponse,
   ApplianceRegisterRequest,
   ApplianceRegisterResponse,
+  ApplianceEscalationRequest,
+  Escalation,
   TokenRotationRequest,
   TokenRotationResponse,
 } from '@osiris/protocol';
 import type { RegistrationService } from '../modules/appliances';
+import type { EscalationsService } from '../modules/escalations';
 import type { EvidenceService } from '../modules/evidence';
 import type { OrdersService } from '../modules/orders';
 import { type App, requireAppliance } from '../platform/http';
@@ -23,9 +26,13 @@ export interface GatewayServices {
   registration: RegistrationService;
   evidence: EvidenceService;
   orders: OrdersService;
+  escalations: EscalationsService;
 }
 
-export function registerGatewayRoutes(app: App, { registration, evidence, orders }: GatewayServices): void {
+export function registerGatewayRoutes(
+  app: App,
+  { registration, evidence, orders, escalations }: GatewayServices,
+): void {
   app.post(
     '/v1/appliance/register',
     {
@@ -98,6 +105,22 @@ export function registerGatewayRoutes(app: App, { registration, evidence, orders
       const appliance = requireAppliance(request);
       await orders.requireOpen(appliance, request.body.orderId, 'rotate_token');
       return registration.rotateToken(request.actor, appliance, request.body);
+    },
+  );
+  app.post(
+    '/v1/appliance/escalations',
+    {
+      config: { access: 'appliance' },
+      schema: {
+        tags,
+        summary: 'Escalate to people (L3): what was detected, what was tried, the evidence; a resend is answered 200',
+        body: ApplianceEscalationRequest,
+        response: { 200: Escalation, 201: Escalation },
+      },
+    },
+    async (request, reply) => {
+      const { escalation, isNew } = await escalations.receive(request.actor, requireAppliance(request), request.body);
+      return reply.code(isNew ? 201 : 200).send(escalation);
     },
   );
 }

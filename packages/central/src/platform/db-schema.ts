@@ -202,6 +202,32 @@ export interface OrdersTable {
   signed: Json;
 }
 
+/** jsonb holding an array (attempts, evidence seqs). */
+type JsonArray = ColumnType<unknown[], string, string>;
+
+export interface EscalationsTable {
+  id: string;
+  appliance_id: string;
+  site_id: string;
+  host_id: string;
+  hostname: string;
+  check_id: string;
+  priority: string;
+  state: string;
+  summary: string;
+  detected: Json;
+  attempts: JsonArray;
+  evidence_seqs: JsonArray;
+  created_at: Timestamp;
+  received_at: Timestamp;
+  sla_due_at: Timestamp;
+  acknowledged_at: NullableTimestamp;
+  acknowledged_by: string | null;
+  resolved_at: NullableTimestamp;
+  resolved_by: string | null;
+  resolution: string | null;
+}
+
 export interface DB {
   schema_migrations: SchemaMigrationsTable;
   server_settings: ServerSettingsTable;
@@ -220,4 +246,5 @@ export interface DB {
   evidence_chain_heads: EvidenceChainHeadsTable;
   latest_results: LatestResultsTable;
   orders: OrdersTable;
+  escalations: EscalationsTable;
 }

@@ -1,0 +1,56 @@
+import { Escalation, EscalationListQuery, EscalationPage, EscalationResolveRequest, IdParams } from '@osiris/protocol';
+import type { App } from '../../platform/http';
+import type { EscalationsService } from './escalations.service';
+
+const tags = ['escalations'];
+
+export function registerEscalationsRoutes(app: App, service: EscalationsService): void {
+  app.get(
+    '/v1/escalations',
+    {
+      config: { access: 'readonly' },
+      schema: {
+        tags,
+        summary: 'Escalations from appliances, newest first (filter by site, state, priority)',
+        querystring: EscalationListQuery,
+        response: { 200: EscalationPage },
+      },
+    },
+    (request) => service.list(request.query),
+  );
+  app.get(
+    '/v1/escalations/:id',
+    {
+      config: { access: 'readonly' },
+      schema: { tags, summary: 'One escalation', params: IdParams, response: { 200: Escalation } },
+    },
+    (request) => service.get(request.params.id),
+  );
+  app.post(
+    '/v1/escalations/:id/acknowledge',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags,
+        summary: 'Take an open escalation (stops its SLA clock)',
+        params: IdParams,
+        response: { 200: Escalation },
+      },
+    },
+    (request) => service.acknowledge(request.actor, request.params.id),
+  );
+  app.post(
+    '/v1/escalations/:id/resolve',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags,
+        summary: 'Close an escalation with what was done',
+        params: IdParams,
+        body: EscalationResolveRequest,
+        response: { 200: Escalation },
+      },
+    },
+    (request) => service.resolve(request.actor, request.params.id, request.body),
+  );
+}

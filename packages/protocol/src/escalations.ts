@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { Id, PageQuery, page, Timestamp, text } from './common';
+import { CheckId } from './evidence';
+
+/**
+ * L3 escalations (issue 4): what the appliance could not or may not fix alone, sent to central for
+ * people (the partner's technicians) with a priority and an SLA.
+ */
+
+export const EscalationPriority = z.enum(['critical', 'high', 'medium', 'low']);
+export type EscalationPriority = z.infer<typeof EscalationPriority>;
+
+/** How long people have to acknowledge an escalation, by priority (minutes). */
+export const ESCALATION_SLA_MINUTES: Record<EscalationPriority, number> = {
+  critical: 60,
+  high: 4 * 60,
+  medium: 24 * 60,
+  low: 72 * 60,
+};
+
+export const EscalationState = z.enum(['open', 'acknowledged', 'resolved']);
+export type EscalationState = z.infer<typeof EscalationState>;
+
+/** One healing attempt before the escalation: which tier tried what, and how it ended. */
+export const EscalationAttempt = z.strictObject({
+  tier: z.enum(['L1', 'L2']),
+  runbookId: z.string().max(120).nullable(),
+  ruleId: z.string().max(120).nullable(),
+  outcome: z.enum(['success', 'failure', 'refused', 'escalated']),
+  startedAt: Timestamp,
+  durationMs: z.number().int().min(0),
+  error: z.string().max(1000).nullable(),
+});
+export type EscalationAttempt = z.infer<typeof EscalationAttempt>;
+
+/** What the appliance sends. `id` is chosen by the appliance, so a resend is recognised. */
+export const ApplianceEscalationRequest = z.strictObject({
+  schemaVersion: z.literal(1),
+  id: Id,
+  hostId: Id,
+  hostname: text(253),
+  checkId: CheckId,
+  priority: EscalationPriority,
+  /** One sentence for people: what is wrong and why the appliance stopped. */
+  summary: text(500),
+  /** What was detected: the check's reason and observed facts (already scrubbed of PHI). */
+  detected: z.strictObject({
+    reason: text(1000),
+    observed: z.record(z.string().max(100), z.json()),
+  }),
+  attempts: z.array(EscalationAttempt).max(20),
+  /** Seqs of the appliance's evidence bundles that show the problem and the attempts. */
+  evidenceSeqs: z.array(z.number().int().min(1)).max(100),
+  createdAt: Timestamp,
+});
+export type ApplianceEscalationRequest = z.infer<typeof ApplianceEscalationRequest>;
+
+export const Escalation = z.object({
+  id: Id,
+  applianceId: Id,
+  siteId: Id,
+  hostId: Id,
+  hostname: z.string(),
+  checkId: z.string(),
+  priority: EscalationPriority,
+  state: EscalationState,
+  summary: z.string(),
+  detected: z.object({ reason: z.string(), observed: z.record(z.string(), z.json()) }),
+  attempts: z.array(EscalationAttempt),
+  evidenceSeqs: z.array(z.number().int()),
+  createdAt: Timestamp,
+  receivedAt: Timestamp,
+  /** When it must be acknowledged by, from the priority's SLA. */
+  slaDueAt: Timestamp,
+  isOverdue: z.boolean(),
+  acknowledgedAt: Timestamp.nullable(),
+  acknowledgedBy: Id.nullable(),
+  resolvedAt: Timestamp.nullable(),
+  resolvedBy: Id.nullable(),
+  resolution: z.string().nullable(),
+});
+export type Escalation = z.infer<typeof Escalation>;
+
+export const EscalationListQuery = PageQuery.omit({ q: true }).extend({
+  siteId: Id.optional(),
+  state: EscalationState.optional(),
+  priority: EscalationPriority.optional(),
+});
+export type EscalationListQuery = z.infer<typeof EscalationListQuery>;
+export const EscalationPage = page(Escalation);
+
+export const EscalationResolveRequest = z.strictObject({ resolution: text(2000) });
+export type EscalationResolveRequest = z.infer<typeof EscalationResolveRequest>;
