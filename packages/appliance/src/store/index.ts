@@ -2,7 +2,9 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { type Migration, MIGRATIONS, migrate } from './migrations';
+import { createEscalationQueueStore } from './escalations.store';
 import { createEvidenceStore } from './evidence.store';
+import { createIncidentsStore } from './incidents.store';
 import { createOrdersStore } from './orders.store';
 import { createRegistrationStore } from './registration.store';
 import { createSettingsStore } from './settings.store';
@@ -37,10 +39,12 @@ export function openStore(dataDir: string, options: { migrations?: readonly Migr
     registration: createRegistrationStore(db),
     settings: createSettingsStore(db),
     evidence: createEvidenceStore(db),
+    escalationQueue: createEscalationQueueStore(db),
     orders: createOrdersStore(db),
     orderTargets: createOrderTargetsStore(db),
     schedule: createScheduleStore(db),
     hostKeyPins: createHostKeyPinsStore(db),
+    incidents: createIncidentsStore(db),
     close(): void {
       db.close();
     },

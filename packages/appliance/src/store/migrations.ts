@@ -87,6 +87,94 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'incidents, healing attempts, pattern statistics, L1 cooldowns',
+    sql: `
+      -- A check that failed on a host, open until the check passes there again. The partial unique
+      -- index is the last line of defence for "one open incident per host and check".
+      CREATE TABLE incidents (
+        incident_id TEXT PRIMARY KEY,
+        host_id TEXT NOT NULL,
+        hostname TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        incident_type TEXT NOT NULL,
+        severity TEXT NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        reason TEXT NOT NULL,
+        observed TEXT NOT NULL,
+        pattern_signature TEXT NOT NULL,
+        occurrences INTEGER NOT NULL,
+        opened_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        closed_at TEXT,
+        -- Tier of the first successful fix; set once, so a fix is counted once per incident.
+        fixed_tier TEXT CHECK (fixed_tier IN ('L1', 'L2', 'L3')),
+        CHECK ((status = 'open') = (closed_at IS NULL))
+      ) STRICT;
+      CREATE UNIQUE INDEX incidents_one_open ON incidents (host_id, check_id) WHERE status = 'open';
+      CREATE INDEX incidents_signature ON incidents (pattern_signature);
+      CREATE INDEX incidents_opened_at ON incidents (opened_at);
+      -- Every healing attempt on an incident (L1 rule, L2 plan, L3 escalation), including refusals.
+      CREATE TABLE healing_attempts (
+        attempt_id TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents (incident_id),
+        host_id TEXT NOT NULL,
+        tier TEXT NOT NULL CHECK (tier IN ('L1', 'L2', 'L3')),
+        rule_id TEXT,
+        runbook_id TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'escalated', 'refused')),
+        is_dry_run INTEGER NOT NULL CHECK (is_dry_run IN (0, 1)),
+        duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        error TEXT
+      ) STRICT;
+      CREATE INDEX healing_attempts_incident ON healing_attempts (incident_id);
+      CREATE INDEX healing_attempts_started ON healing_attempts (started_at);
+      CREATE INDEX healing_attempts_host_started ON healing_attempts (host_id, started_at);
+      -- Per pattern (check + incident type + normalised error, hashed): how often it happens and
+      -- which tier fixes it; the learning loop promotes patterns L2 fixes reliably.
+      CREATE TABLE pattern_stats (
+        pattern_signature TEXT PRIMARY KEY,
+        check_id TEXT NOT NULL,
+        incident_type TEXT NOT NULL,
+        normalized_error TEXT NOT NULL,
+        occurrences INTEGER NOT NULL DEFAULT 0,
+        l1_attempts INTEGER NOT NULL DEFAULT 0,
+        l1_successes INTEGER NOT NULL DEFAULT 0,
+        l2_attempts INTEGER NOT NULL DEFAULT 0,
+        l2_successes INTEGER NOT NULL DEFAULT 0,
+        l3_attempts INTEGER NOT NULL DEFAULT 0,
+        l3_successes INTEGER NOT NULL DEFAULT 0,
+        total_fix_duration_ms INTEGER NOT NULL DEFAULT 0,
+        last_fix_runbook_id TEXT,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+      ) STRICT;
+      -- An L1 rule that ran on a host may not run there again before this time.
+      CREATE TABLE l1_cooldowns (
+        rule_id TEXT NOT NULL,
+        host_id TEXT NOT NULL,
+        until TEXT NOT NULL,
+        PRIMARY KEY (rule_id, host_id)
+      ) STRICT;
+    `,
+  },
+  {
+    version: 4,
+    name: 'escalation queue',
+    sql: `
+      -- L3 escalations waiting for central; removed once central has them.
+      CREATE TABLE escalation_queue (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The database was written by a newer build (or is not ours); the appliance must not touch it. */
