@@ -37,6 +37,12 @@ export interface LinuxCheck {
   evaluate(output: CollectorOutput): Evaluation;
 }
 
+/**
+ * A Windows check has the same shape; its `collector` is PowerShell (run over WinRM or by the
+ * workstation agent) that prints one JSON object, and `evaluate` parses that object with zod.
+ */
+export type WindowsCheck = LinuxCheck;
+
 /** The verdict for output a check cannot judge: status `error`, with the reason and what was seen. */
 export function errorEvaluation(reason: string, observed: Record<string, JsonValue> = {}): Evaluation {
   return { status: 'error', reason, observed };

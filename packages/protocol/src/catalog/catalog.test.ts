@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CHECK_ID,
+  CIS_REFERENCES,
   CheckDefinition,
   checkById,
   checksForControl,
@@ -9,6 +10,7 @@ import {
   HipaaControl,
   LINUX_CHECKS,
   Severity,
+  WINDOWS_CHECKS,
 } from './index';
 
 const citedIds = new Set(LINUX_CHECKS.flatMap((check) => check.hipaa));
@@ -86,6 +88,88 @@ describe('Linux check catalog', () => {
   });
 });
 
+describe('Windows check catalog', () => {
+  const windowsBenchmarkCis = /^\d{1,2}(?:\.\d{1,2}){0,4}$/;
+
+  it('has a Windows check for each area the Windows runbooks repair, all for the windows platform', () => {
+    expect(WINDOWS_CHECKS.length).toBeGreaterThanOrEqual(20);
+    for (const check of WINDOWS_CHECKS) expect(check.platform).toBe('windows');
+    const areas = new Set(WINDOWS_CHECKS.map((check) => check.id.split('.')[1]));
+    for (const area of ['bitlocker', 'defender', 'firewall', 'audit', 'accounts', 'session', 'smb', 'rdp', 'update']) {
+      expect(areas.has(area), area).toBe(true);
+    }
+  });
+
+  it('parses every check with the schema, unchanged', () => {
+    for (const check of WINDOWS_CHECKS) {
+      const result = CheckDefinition.safeParse(check);
+      expect(result.error, check.id).toBeUndefined();
+      expect(result.data).toEqual(check);
+    }
+  });
+
+  it('gives every check a unique id that matches CHECK_ID and starts with windows.', () => {
+    const ids = WINDOWS_CHECKS.map((check) => check.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(id).toMatch(CHECK_ID);
+      expect(id.startsWith('windows.')).toBe(true);
+    }
+  });
+
+  it('shares no id or title with a Linux check, and every id resolves in the combined catalog', () => {
+    const linuxIds = new Set(LINUX_CHECKS.map((check) => check.id));
+    const titles = [...LINUX_CHECKS, ...WINDOWS_CHECKS].map((check) => check.title);
+    expect(new Set(titles).size).toBe(titles.length);
+    for (const check of WINDOWS_CHECKS) {
+      expect(linuxIds.has(check.id), check.id).toBe(false);
+      expect(checkById(check.id)).toBe(check);
+    }
+  });
+
+  it('keeps LINUX_CHECKS Linux-only', () => {
+    for (const check of LINUX_CHECKS) expect(check.id.startsWith('linux.'), check.id).toBe(true);
+  });
+
+  it('maps every check to SOC 2, NIST 800-53 and CIS references the schema accepts', () => {
+    for (const check of WINDOWS_CHECKS) {
+      expect(check.mappings.soc2.length, check.id).toBeGreaterThan(0);
+      expect(check.mappings.nist80053.length, check.id).toBeGreaterThan(0);
+      expect(check.mappings.cis.length, check.id).toBeGreaterThan(0);
+      for (const ref of check.mappings.cis) {
+        expect(ref.startsWith('CSC ') || windowsBenchmarkCis.test(ref), `${check.id} ${ref}`).toBe(true);
+      }
+    }
+    expect(CIS_REFERENCES.windowsBenchmark).toContain('Windows Server 2022');
+  });
+
+  it('cites only HIPAA controls of the control catalog', () => {
+    for (const check of WINDOWS_CHECKS) {
+      for (const specId of check.hipaa) expect(controlById(specId), `${check.id} cites ${specId}`).toBeDefined();
+    }
+  });
+
+  it('does not cite audit controls for every check (each cites what it evidences)', () => {
+    const citingAudit = WINDOWS_CHECKS.filter((check) => check.hipaa.includes('164.312(b)'));
+    expect(citingAudit.length).toBeGreaterThan(0);
+    expect(citingAudit.length).toBeLessThan(WINDOWS_CHECKS.length / 2);
+  });
+
+  it('cites the expected controls for encryption, anti-malware, screen lock and the firewall', () => {
+    expect(citing('windows.bitlocker.system-drive')).toContain('164.312(a)(2)(iv)');
+    expect(citing('windows.defender.realtime-protection')).toContain('164.308(a)(5)(ii)(B)');
+    expect(citing('windows.session.screen-lock')).toContain('164.312(a)(2)(iii)');
+    expect(citing('windows.firewall.profiles-enabled')).toContain('164.312(a)(1)');
+    expect(citing('windows.accounts.password-policy')).toContain('164.308(a)(5)(ii)(D)');
+    expect(checkById('windows.firewall.profiles-enabled')?.mappings.cis).toEqual(['9.1.1', '9.2.1', '9.3.1']);
+  });
+
+  it('keeps intervals at the 5-minute default except for the update scan', () => {
+    for (const check of WINDOWS_CHECKS) expect([300, 3600], check.id).toContain(check.defaultIntervalSeconds);
+    expect(checkById('windows.patch.critical-updates')?.defaultIntervalSeconds).toBe(3600);
+  });
+});
+
 describe('HIPAA control catalog', () => {
   it('parses every control and has unique ids', () => {
     for (const control of HIPAA_CONTROLS) expect(HipaaControl.safeParse(control).error, control.id).toBeUndefined();
@@ -94,7 +178,7 @@ describe('HIPAA control catalog', () => {
   });
 
   it('knows every citation a check makes', () => {
-    for (const check of LINUX_CHECKS) {
+    for (const check of [...LINUX_CHECKS, ...WINDOWS_CHECKS]) {
       for (const specId of check.hipaa) expect(controlById(specId), `${check.id} cites ${specId}`).toBeDefined();
     }
   });
@@ -222,7 +306,7 @@ describe('lookups', () => {
 
   it('finds exactly the checks that cite a control', () => {
     const forEncryption = checksForControl('164.312(a)(2)(iv)').map((check) => check.id);
-    expect(forEncryption).toEqual(['linux.disk.encryption']);
+    expect(forEncryption).toEqual(['linux.disk.encryption', 'windows.bitlocker.system-drive']);
     const forAudit = checksForControl('164.312(b)');
     expect(forAudit.length).toBeGreaterThan(3);
     for (const check of forAudit) expect(check.hipaa).toContain('164.312(b)');

@@ -1,13 +1,15 @@
 import { HIPAA_CONTROLS } from './controls';
 import { LINUX_CHECKS } from './linux-checks';
 import type { CheckDefinition, HipaaControl } from './schema';
+import { WINDOWS_CHECKS } from './windows-checks';
 
 export { HIPAA_CONTROLS } from './controls';
 export { LINUX_CHECKS } from './linux-checks';
 export * from './schema';
+export { WINDOWS_CHECKS } from './windows-checks';
 
 /** Every check of every platform; the catalog central, the appliance and the web app share. */
-const ALL_CHECKS: readonly CheckDefinition[] = LINUX_CHECKS;
+const ALL_CHECKS: readonly CheckDefinition[] = Object.freeze([...LINUX_CHECKS, ...WINDOWS_CHECKS]);
 
 const checksById = new Map(ALL_CHECKS.map((check) => [check.id, check]));
 const controlsById = new Map(HIPAA_CONTROLS.map((control) => [control.id, control]));

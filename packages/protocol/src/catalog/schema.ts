@@ -23,7 +23,9 @@ const NIST_80053_CONTROL = /^[A-Z]{2}-\d{1,2}(?:\(\d{1,2}\))?$/;
 
 /**
  * CIS reference. Either a recommendation (or section) number of the platform's CIS Benchmark
- * (Linux: {@link CIS_REFERENCES}.linuxBenchmark), e.g. `5.2.7`, or — only where that benchmark
+ * (Linux: {@link CIS_REFERENCES}.linuxBenchmark, e.g. `5.2.7`; Windows:
+ * {@link CIS_REFERENCES}.windowsBenchmark, e.g. `9.1.1`, or a section such as `2.3.11` where
+ * recommendation numbers differ between benchmark versions), or — only where that benchmark
  * has no recommendation for the topic — a CIS Critical Security Controls v8 safeguard written
  * `CSC 3.11`.
  */
@@ -32,6 +34,7 @@ const CIS_REFERENCE = /^(?:\d{1,2}(?:\.\d{1,2}){0,4}|CSC \d{1,2}\.\d{1,2})$/;
 /** Which documents the `cis` mappings refer to, for display next to the numbers. */
 export const CIS_REFERENCES = {
   linuxBenchmark: 'CIS Ubuntu Linux 22.04 LTS Benchmark v1.0.0',
+  windowsBenchmark: 'CIS Microsoft Windows Server 2022 Benchmark',
   controls: 'CIS Critical Security Controls v8',
 } as const;
 
