@@ -35,7 +35,10 @@ export const RunbookDefinition = z.strictObject({
   params: z.custom<z.ZodObject>((value) => value instanceof z.ZodObject, 'params must be a zod object'),
   /** Prints `needed=yes` or `needed=no`: whether remediation applies on this host. */
   detect: RunbookScript,
-  /** Makes the change. Must be idempotent. */
+  /**
+   * Makes the change. Must be idempotent. Exit code 3 means it cannot be applied on this host as it
+   * is (a tool or service manager missing, the change rejected): the executor does not retry it.
+   */
   remediate: RunbookScript,
   /** Optional extra verification beyond re-running the checks; prints `verified=yes` on success. */
   verify: RunbookScript.optional(),

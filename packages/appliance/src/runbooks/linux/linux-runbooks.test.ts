@@ -1,0 +1,63 @@
+import { readdirSync } from 'node:fs';
+import { LINUX_CHECKS } from '@osiris/protocol';
+import { describe, expect, it } from 'vitest';
+import { LINUX_CHECK_IMPLEMENTATIONS } from '../../checks/linux';
+import { RunbookDefinition } from '../runbook';
+import { LINUX_RUNBOOKS } from '.';
+
+const healable = LINUX_CHECKS.filter((check) => check.healable).map((check) => check.id);
+
+describe('Linux runbook definitions', () => {
+  it('all parse with the runbook schema and accept their default parameters', () => {
+    for (const runbook of LINUX_RUNBOOKS) {
+      expect(RunbookDefinition.safeParse(runbook).success, runbook.id).toBe(true);
+      expect(runbook.platform).toBe('linux');
+      expect(runbook.params.safeParse({}).success, runbook.id).toBe(true);
+    }
+  });
+
+  it('are named rb-<check id> after the first check they repair, in a file of that name', () => {
+    const files = readdirSync(new URL('.', import.meta.url)).filter((name) => /^[a-z]+\.[a-z0-9-]+\.ts$/.test(name));
+    for (const runbook of LINUX_RUNBOOKS) {
+      expect(runbook.id).toBe(`rb-${runbook.checks[0]}`);
+      expect(files, runbook.id).toContain(`${runbook.id.replace(/^rb-linux\./, '')}.ts`);
+    }
+    expect(files).toHaveLength(LINUX_RUNBOOKS.length);
+    expect(new Set(LINUX_RUNBOOKS.map((r) => r.id)).size).toBe(LINUX_RUNBOOKS.length);
+  });
+
+  it('cover every healable Linux check exactly once', () => {
+    const covered = LINUX_RUNBOOKS.flatMap((runbook) => runbook.checks);
+    for (const checkId of healable)
+      expect(
+        covered.filter((id) => id === checkId),
+        checkId,
+      ).toHaveLength(1);
+  });
+
+  it('repair only catalog checks that are healable and implemented, so success can be verified', () => {
+    const implemented = new Set(LINUX_CHECK_IMPLEMENTATIONS.map((check) => check.id));
+    for (const checkId of LINUX_RUNBOOKS.flatMap((runbook) => runbook.checks)) {
+      expect(healable, checkId).toContain(checkId);
+      expect(implemented.has(checkId), checkId).toBe(true);
+    }
+  });
+
+  it('never set sshd keywords that could lock the appliance out', () => {
+    const forbidden =
+      /\brb_sshd_set (AuthenticationMethods|PermitRootLogin|PasswordAuthentication|PubkeyAuthentication|AllowUsers|AllowGroups|DenyUsers|DenyGroups|ListenAddress|Port)\b/i;
+    for (const runbook of LINUX_RUNBOOKS) {
+      const scripts = [runbook.remediate, runbook.rollback].flatMap((s) =>
+        s === undefined ? [] : typeof s === 'string' ? [s] : Object.values(s),
+      );
+      for (const script of scripts) expect(forbidden.test(script), runbook.id).toBe(false);
+    }
+  });
+
+  it('roll back every sshd change, since a broken sshd cuts off the appliance', () => {
+    for (const runbook of LINUX_RUNBOOKS.filter((r) => r.id.startsWith('rb-linux.ssh.'))) {
+      expect(runbook.rollback, runbook.id).toBeDefined();
+      expect(runbook.remediate, runbook.id).toContain('"$SSHD" -t -f');
+    }
+  });
+});
