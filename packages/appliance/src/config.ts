@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { PROVISION_CODE_PATTERN } from '@osiris/protocol';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { HealingPolicy } from './healing/l1/policy';
+import { LlmProviderConfig } from './healing/l2/providers/create-provider';
 
 /**
  * The appliance's one configuration schema: a YAML file, with a few top-level keys overridable by
@@ -77,6 +79,38 @@ const Sync = z.strictObject({
   coalesceMs: z.number().int().min(0).max(60_000).default(2_000),
 });
 
+/**
+ * How far the appliance heals on its own (central can change it later by signed order). The
+ * default only watches. The machine the appliance runs on (`local` targets) is never healed.
+ */
+const Healing = HealingPolicy.partial()
+  .extend({
+    /** Built-in L1 rules: `standard` (safe, non-disruptive fixes) or `full_coverage` (every healable check). */
+    pack: z.enum(['standard', 'full_coverage']).default('standard'),
+    /** The L2 planner's LLM (OpenAI-compatible incl. vLLM/LM Studio, Anthropic, Ollama); none: L1 then L3. */
+    llm: LlmProviderConfig.optional(),
+    llmBudget: z
+      .strictObject({
+        dailyTokens: z.number().int().min(0).max(100_000_000).default(200_000),
+        requestsPerMinute: z.number().int().min(1).max(600).default(6),
+      })
+      .default({ dailyTokens: 200_000, requestsPerMinute: 6 }),
+    llmTimeoutSeconds: z.number().int().min(1).max(300).default(30),
+  })
+  .transform(({ pack, llm, llmBudget, llmTimeoutSeconds, ...policy }) => ({
+    pack,
+    llm: llm ?? null,
+    llmBudget,
+    llmTimeoutSeconds,
+    policy: HealingPolicy.parse({
+      tier: 'monitor_only',
+      dryRun: false,
+      maintenanceWindows: [],
+      rateLimits: { globalPerHour: 60, perHostPerHour: 10 },
+      ...policy,
+    }),
+  }));
+
 const StatusPage = z.strictObject({
   enabled: z.boolean().default(true),
   /** Loopback by default: the page shows host names and results. */
@@ -110,6 +144,7 @@ export const ApplianceConfig = z
     ssh: Ssh.default(Ssh.parse({})),
     sync: Sync.default(Sync.parse({})),
     statusPage: StatusPage.default(StatusPage.parse({})),
+    healing: Healing.default(Healing.parse({})),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

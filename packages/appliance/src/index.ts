@@ -14,3 +14,7 @@ export { type RunningAppliance, type StartApplianceOptions, startAppliance } fro
 export { deriveHostId } from './daemon/targets';
 export { runCheck } from './checks/run-check';
 export { createLogger, type Logger } from './log';
+export { executeRunbook } from './runbooks/executor';
+export { createHostLocks } from './runbooks/host-locks';
+export { LINUX_RUNBOOKS } from './runbooks/linux';
+export { type LlmStandin, startLlmStandin } from './healing/l2/llm-standin.testkit';

@@ -12,7 +12,7 @@ export interface Logger {
 }
 
 /** Keys whose values are never written, whatever the caller passes. */
-const SECRET_KEY = /token|password|secret|private|authorization/i;
+const SECRET_KEY = /token|password|secret|private|authorization|api[-_]?key/i;
 
 function redact(fields: LogFields): LogFields {
   const out: LogFields = {};

@@ -1,15 +1,25 @@
-import { checkById, type Order } from '@osiris/protocol';
+import { checkById, LINUX_CHECKS, type Order } from '@osiris/protocol';
 import type { LinuxCheck } from '../checks/check';
 import { LINUX_CHECK_IMPLEMENTATIONS } from '../checks/linux';
 import { runCheck } from '../checks/run-check';
 import type { ApplianceConfig } from '../config';
 import { createEvidenceWriter } from '../evidence/evidence-writer';
 import { type IdentityKey, loadOrCreateIdentityKey } from '../identity/identity-key';
+import { createHealer } from '../healing/healer';
+import { createIncidentsService } from '../healing/incidents';
+import { createL1Engine } from '../healing/l1/engine';
+import { builtinPack } from '../healing/l1/packs';
+import { toAllowedRunbook } from '../healing/l2/allowed-runbook';
+import { createL2Planner } from '../healing/l2/planner';
+import { createLlmProvider } from '../healing/l2/providers/create-provider';
 import { createLogger, type Logger } from '../log';
+import { createHostLocks } from '../runbooks/host-locks';
+import { LINUX_RUNBOOKS } from '../runbooks/linux';
 import { createScheduler, type ScheduledCheckPlan } from '../scheduler/scheduler';
 import { openStore, type Registration, type Store } from '../store';
 import { createBackoff } from '../sync/backoff';
 import { CentralError, type FetchImpl } from '../sync/central-client';
+import { createEscalationSender } from '../sync/escalations';
 import { type ApplyOutcome, createOrderProcessor } from '../sync/orders';
 import { checkin, register } from '../sync/register';
 import { uploadBatch } from '../sync/uploader';
@@ -130,6 +140,41 @@ export async function startAppliance(options: StartApplianceOptions) {
       });
     };
 
+    const incidents = createIncidentsService({ store });
+    const healingPolicy = () => config.healing.policy;
+    const l1 = createL1Engine({
+      rules: builtinPack(config.healing.pack, LINUX_CHECKS),
+      policy: config.healing.policy,
+      store,
+    });
+    const escalations = createEscalationSender({ store, log, fetchImpl });
+    const planner = config.healing.llm
+      ? createL2Planner({
+          provider: createLlmProvider(config.healing.llm),
+          allowedRunbooks: LINUX_RUNBOOKS.map(toAllowedRunbook),
+          budget: config.healing.llmBudget,
+          timeoutMs: config.healing.llmTimeoutSeconds * 1000,
+        })
+      : null;
+    const escalationWaiter = createWaiter();
+    const healer = createHealer({
+      incidents,
+      l1,
+      policy: healingPolicy,
+      runbooks: new Map(LINUX_RUNBOOKS.map((runbook) => [runbook.id, runbook])),
+      checks: new Map(checks.map((check) => [check.id, check])),
+      hostLocks: createHostLocks(),
+      ...(planner ? { planL2: planner.plan } : {}),
+      escalate: (request) => {
+        escalations.escalate(request);
+        escalationWaiter.wake();
+      },
+      // The appliance never changes the machine it runs on (the `local` target).
+      mayHeal: (target) => target.kind !== 'local',
+      onHealed: (target, checkId) => scheduler.runNow({ checkIds: [checkId], hostIds: [target.hostId] }),
+      log,
+    });
+
     const uploadWaiter = createWaiter();
     const scheduler = createScheduler({
       targets: () => targets.list(),
@@ -147,8 +192,9 @@ export async function startAppliance(options: StartApplianceOptions) {
         const code = typeof result.observed.targetError === 'string' ? result.observed.targetError : null;
         if (code === 'ABORTED') return; // Shutting down: no verdict was reached, so no evidence.
         lastTargetError.set(target.hostId, code);
-        await writer.append(result);
+        const signed = await writer.append(result);
         uploadWaiter.wake();
+        await healer.handle(target, result, signed.bundle.seq);
       },
       onRunFailed: (error, target, check) =>
         log.error('a check run could not be recorded', { hostname: target.hostname, checkId: check.id, error }),
@@ -266,6 +312,17 @@ export async function startAppliance(options: StartApplianceOptions) {
     }
     const sleepOnly = (ms: number) => createWaiter().wait(ms, lifetime.signal);
 
+    /** L3: the urgent queue goes out on its own backoff (1 s → 64 s), not the evidence outbox's. */
+    async function escalationLoop(): Promise<void> {
+      while (!lifetime.signal.aborted) {
+        const delay = await escalations.flush().catch((error: unknown) => {
+          log.error('escalation queue failed', { error });
+          return 5_000;
+        });
+        await escalationWaiter.wait(delay > 0 ? delay : 5_000, lifetime.signal);
+      }
+    }
+
     /** On a clean stop: one bounded attempt to hand central what is still queued (it stays queued if central is away). */
     async function flushOutbox(): Promise<void> {
       const deadline = Date.now() + FLUSH_ON_STOP_MS;
@@ -293,6 +350,12 @@ export async function startAppliance(options: StartApplianceOptions) {
         evidenceOutbox: store.evidence.depth().count,
         chainHeadSeq: store.evidence.head().seq,
         unreportedOrders: store.orders.unreported(1000).length,
+        escalations: store.escalationQueue.depth(),
+      },
+      healing: {
+        tier: config.healing.policy.tier,
+        dryRun: config.healing.policy.dryRun,
+        openIncidents: incidents.listOpen().length,
       },
       scheduler: scheduler.status(),
       targets: targets.list().map((t) => ({
@@ -309,7 +372,7 @@ export async function startAppliance(options: StartApplianceOptions) {
       ? await startStatusPage({ host: config.statusPage.host, port: config.statusPage.port, status })
       : null;
     scheduler.start();
-    const loops = Promise.all([checkinLoop(), uploadLoop()]);
+    const loops = Promise.all([checkinLoop(), uploadLoop(), escalationLoop()]);
     log.info('appliance started', {
       applianceId,
       siteId: registration.siteId,

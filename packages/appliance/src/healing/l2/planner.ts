@@ -166,4 +166,3 @@ export function createL2Planner(deps: L2PlannerDeps) {
 
   return { plan };
 }
-
