@@ -98,6 +98,21 @@ describe('appliance healing on a lab host', () => {
       return [];
     })();
     expect(escalations.map((e) => e.checkId)).toEqual([ESCALATED]);
+
+    // Every healing attempt is signed, chained evidence on central, and the chain verifies.
+    const deadlineUpload = Date.now() + 30_000;
+    while (running.status().queues.evidenceOutbox > 0 && Date.now() < deadlineUpload)
+      await new Promise((r) => setTimeout(r, 200));
+    const evidence = await central.evidence(running.applianceId);
+    const healing = evidence.map((e) => e.signed.bundle).filter((b) => b.kind === 'healing');
+    expect(healing.map((b) => [b.checkId, b.status]).sort()).toEqual(HEALED.map((id) => [id, 'pass']).sort());
+    for (const bundle of healing) {
+      expect(bundle.observed).toMatchObject({ tier: 'L1', runbookId: `rb-${bundle.checkId}`, outcome: 'success' });
+      expect((bundle.observed.phases as { name: string }[]).map((p) => p.name)).toContain('remediate');
+    }
+    expect((await central.verifyChain(running.applianceId)).ok).toBe(true);
+    const latest = await central.siteResults(siteId);
+    for (const id of HEALED) expect(latest.find((r) => r.checkId === id)?.status).toBe('pass');
     expect(escalations[0]).toMatchObject({ hostname: host.info.name, state: 'open', priority: 'critical' });
   }, 180_000);
 

@@ -119,6 +119,12 @@ describe('EvidenceBundle schema', () => {
     rejects({ controls: [''] }).toBe(false);
   });
 
+  it('marks a healing record with kind healing, and only that', () => {
+    rejects({ kind: 'healing' }).toBe(true);
+    rejects({ kind: 'check' }).toBe(false);
+    rejects({ kind: 'repair' }).toBe(false);
+  });
+
   it('measures observed by its canonical JSON length, exactly at the 16 KiB limit', () => {
     // Unicode, escapes and numbers serialize to the same length either way; only key order differs.
     const sample = { z: 'é\u2028"\n\u0001😀', a: [1e21, 0.1, -0, 5e-7], m: { b: null, a: true } };

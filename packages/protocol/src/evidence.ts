@@ -70,6 +70,12 @@ export const EvidenceBundle = z
     finishedAt: Timestamp,
     clockOffsetMs: z.number().int(),
     controls: z.array(ControlId).max(64),
+    /**
+     * Absent for a check run. `healing` records one healing attempt on the check's host: `status`
+     * is whether the repaired check passed afterwards, `observed` holds the incident, tier, rule or
+     * LLM decision, runbook, per-phase output digests and the state diff.
+     */
+    kind: z.literal('healing').optional(),
   })
   .refine((b) => Date.parse(b.finishedAt) >= Date.parse(b.startedAt), {
     message: 'finishedAt is before startedAt',

@@ -165,6 +165,10 @@ export async function startAppliance(options: StartApplianceOptions) {
       checks: new Map(checks.map((check) => [check.id, check])),
       hostLocks: createHostLocks(),
       ...(planner ? { planL2: planner.plan } : {}),
+      record: async (result) => {
+        await writer.append(result);
+        uploadWaiter.wake();
+      },
       escalate: (request) => {
         escalations.escalate(request);
         escalationWaiter.wake();

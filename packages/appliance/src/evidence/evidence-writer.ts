@@ -25,6 +25,8 @@ export interface CheckRunResult {
   evaluatorInput: JsonValue;
   startedAt: Date;
   finishedAt: Date;
+  /** Set for the record of a healing attempt; absent for a check run. */
+  kind?: 'healing';
 }
 
 const OBSERVED_BUDGET_BYTES = 12_000;
@@ -92,6 +94,7 @@ export function createEvidenceWriter(deps: {
       finishedAt: result.finishedAt.toISOString(),
       clockOffsetMs: Math.round(deps.clockOffsetMs()),
       controls: controlsOf(checkById(result.checkId)),
+      ...(result.kind ? { kind: result.kind } : {}),
     };
     // Validated like central will; a bundle that fails here is a bug in this builder.
     const valid = EvidenceBundle.parse(bundle);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApplianceEscalationRequest, EscalationPriority } from '@osiris/protocol';
 import type { LinuxCheck } from '../checks/check';
+import type { JsonValue } from '../checks/check';
 import type { CheckRunResult } from '../evidence/evidence-writer';
 import type { Logger } from '../log';
 import { executeRunbook } from '../runbooks/executor';
@@ -37,6 +38,8 @@ export function createHealer(deps: {
   checks: ReadonlyMap<string, LinuxCheck>;
   hostLocks: HostLocks;
   escalate: (request: ApplianceEscalationRequest) => void;
+  /** Writes a signed, chained evidence bundle (here: the record of a healing attempt). */
+  record: (result: CheckRunResult) => Promise<unknown>;
   /** L2: asks the LLM planner; absent when no LLM is configured (incidents go from L1 to L3). */
   planL2?: (incident: L2Incident) => Promise<L2Decision>;
   /** Whether this target may be changed at all (never the machine the appliance runs on). */
@@ -156,6 +159,7 @@ export function createHealer(deps: {
     params: unknown,
     tier: 'L1' | 'L2',
     ruleId: string | null,
+    decision: { confidence: number; reasoning: string } | null = null,
   ): Promise<{ ok: boolean; reason: string }> {
     const checks = runbook.checks.flatMap((id) => {
       const check = deps.checks.get(id);
@@ -184,6 +188,47 @@ export function createHealer(deps: {
       finishedAt: new Date(execution.startedAt.getTime() + execution.durationMs),
       error: outcome === 'success' ? null : execution.reason,
       attemptId: execution.executionId,
+    });
+    const finishedAt = new Date(execution.startedAt.getTime() + execution.durationMs);
+    const observed: Record<string, JsonValue> = {
+      incidentId: incident.incidentId,
+      tier,
+      ruleId,
+      runbookId: runbook.id,
+      outcome: execution.outcome,
+      decision: decision
+        ? { confidence: decision.confidence, reasoning: scrubPhi(decision.reasoning).value.slice(0, 500) }
+        : null,
+      params: (execution.params ?? null) as JsonValue,
+      phases: execution.phases.slice(0, 40).map((p) => ({
+        name: p.name,
+        attempt: p.attempt,
+        exitCode: p.exitCode,
+        stdoutSha256: p.stdoutSha256,
+        durationMs: p.durationMs,
+        targetError: p.targetError ?? null,
+        checkId: p.checkId ?? null,
+        checkStatus: p.checkStatus ?? null,
+      })),
+      stateDiff: execution.stateDiff.slice(0, 60).map((line) => line.slice(0, 200)),
+      rolledBack: execution.rolledBack,
+    };
+    await deps.record({
+      kind: 'healing',
+      hostId: incident.hostId,
+      hostname: incident.hostname,
+      checkId: incident.checkId,
+      status: outcome === 'success' ? 'pass' : outcome === 'refused' ? 'error' : 'fail',
+      reason: execution.reason,
+      observed,
+      evaluatorInput: {
+        executionId: execution.executionId,
+        stateBefore: execution.stateBefore,
+        stateAfter: execution.stateAfter,
+        phases: observed.phases ?? null,
+      },
+      startedAt: execution.startedAt,
+      finishedAt,
     });
     log.info(`${tier} healing attempt`, {
       hostname: incident.hostname,
@@ -235,7 +280,7 @@ export function createHealer(deps: {
       escalateOnce(incident, `L2 named an unknown runbook ${decision.runbookId}`, evidenceSeq);
       return;
     }
-    const outcome = await execute(target, incident, runbook, decision.params, 'L2', null);
+    const outcome = await execute(target, incident, runbook, decision.params, 'L2', null, decision);
     if (outcome.ok) deps.onHealed(target, incident.checkId);
     else
       escalateOnce(incident, `L2's ${runbook.id} did not repair ${incident.checkId}: ${outcome.reason}`, evidenceSeq);

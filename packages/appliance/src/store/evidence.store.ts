@@ -52,6 +52,7 @@ export function createEvidenceStore(db: Database) {
     const { bundle } = signed;
     insertOutbox.run(bundle.seq, signed.hash, JSON.stringify(signed), new Date().toISOString());
     upsertHead.run(bundle.seq, signed.hash);
+    if (bundle.kind === 'healing') return; // an attempt's record, not the host's current result
     upsertResult.run({
       hostId: bundle.hostId,
       checkId: bundle.checkId,

@@ -48,7 +48,9 @@ export function createEvidenceStore() {
       if (!last) return;
       // One row per host and check: the newest in this batch (later seq wins).
       const newest = new Map<string, EvidenceBundle>();
-      for (const { bundle } of signed) newest.set(`${bundle.hostId}\u0000${bundle.checkId}`, bundle);
+      // Check runs only: a healing record is evidence of an attempt, not the host's current result.
+      for (const { bundle } of signed)
+        if (bundle.kind !== 'healing') newest.set(`${bundle.hostId}\u0000${bundle.checkId}`, bundle);
       const rows = JSON.stringify(signed.map(({ bundle, hash, signature }) => ({ b: bundle, h: hash, s: signature })));
       await sql`
         WITH input AS (
