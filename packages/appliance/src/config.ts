@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PROVISION_CODE_PATTERN } from '@osiris/protocol';
+import { HealingPolicy, PROVISION_CODE_PATTERN } from '@osiris/protocol';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { HealingPolicy } from './healing/l1/policy';
+
 import { LlmProviderConfig } from './healing/l2/providers/create-provider';
 
 /**

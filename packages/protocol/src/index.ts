@@ -15,3 +15,4 @@ export * from './orders-api';
 export * from './provisioning';
 export * from './tenancy';
 export * from './escalations';
+export * from './healing';

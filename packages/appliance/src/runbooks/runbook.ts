@@ -1,12 +1,10 @@
+import { RUNBOOK_ID } from '@osiris/protocol';
 import { z } from 'zod';
 
 /**
  * Declarative runbooks (issue 4): one file each, data plus scripts. The executor enforces every
  * flag; success means the repaired checks pass again afterwards, never just an exit code of 0.
  */
-
-/** `rb-` + the id of the check it primarily repairs, e.g. `rb-linux.ssh.permit-empty-passwords`. */
-export const RUNBOOK_ID = /^rb-(?:linux|windows|macos)(?:\.[a-z0-9]+(?:-[a-z0-9]+)*){2,3}$/;
 
 /**
  * A script: one text for every distribution, or variants by distribution family (the executor

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conditionHolds, type IncidentView, ruleMatches } from './conditions';
-import { type Condition, L1Rule } from './rule';
+import { type Condition, L1Rule } from '@osiris/protocol';
 
 const view: IncidentView = {
   incidentId: 'inc-1',

@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../checks/check';
 import type { Incident } from '../../store/incidents.store';
-import { type Condition, isSafePattern, type L1Rule } from './rule';
+import { type Condition, isSafePattern, type L1Rule } from '@osiris/protocol';
 
 /** Text longer than this is cut before a regex runs on it (bounds backtracking on hostile output). */
 const REGEX_INPUT_MAX_CHARS = 10_000;

@@ -8,7 +8,7 @@ import type { Incident } from '../../store/incidents.store';
 import { createIncidentsService } from '../incidents';
 import { createL1Engine } from './engine';
 import { builtinPack } from './packs';
-import type { HealingPolicy } from './policy';
+import type { HealingPolicy } from '@osiris/protocol';
 
 const dirs: string[] = [];
 const stores: ReturnType<typeof openStore>[] = [];

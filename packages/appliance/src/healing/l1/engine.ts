@@ -1,8 +1,9 @@
 import type { Store } from '../../store';
 import type { Incident } from '../../store/incidents.store';
 import { type IncidentView, ruleMatches, toIncidentView } from './conditions';
-import { HealingPolicy, isInWindow } from './policy';
-import { type L1Rule, parseRules } from './rule';
+import { isInWindow } from './policy';
+import { HealingPolicy } from '@osiris/protocol';
+import { type L1Rule, parseRules } from '@osiris/protocol';
 
 const HOUR_MS = 3_600_000;
 

@@ -1,7 +1,7 @@
 import { LINUX_CHECKS } from '@osiris/protocol';
 import { describe, expect, it } from 'vitest';
 import { builtinPack } from './packs';
-import { parseRules } from './rule';
+import { parseRules } from '@osiris/protocol';
 
 describe('built-in rule packs', () => {
   const full = builtinPack('full_coverage', LINUX_CHECKS);

@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '@osiris/protocol';
-import type { L1Rule } from './rule';
+import type { L1Rule } from '@osiris/protocol';
 
 type PackName = 'standard' | 'full_coverage';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HealingPolicy, isInWindow } from './policy';
+import { HealingPolicy } from '@osiris/protocol';
+import { isInWindow } from './policy';
 
 const at = (iso: string) => new Date(iso);
 

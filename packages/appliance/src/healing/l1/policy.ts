@@ -1,50 +1,8 @@
-import { z } from 'zod';
+import type { HealingPolicy } from '@osiris/protocol';
 
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-type Day = (typeof DAYS)[number];
-
-const HHMM = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM (00:00–23:59)');
-
-const TimeZone = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'unknown IANA time zone');
-
-/**
- * A weekly window in a site's local time. `days` are the days the window starts on; when `end`
- * is not after `start` the window runs past midnight into the next day (start == end: 24 hours).
- */
-const MaintenanceWindow = z.strictObject({
-  days: z.array(z.enum(DAYS)).min(1).max(7),
-  start: HHMM,
-  end: HHMM,
-  timeZone: TimeZone,
-});
-type MaintenanceWindow = z.infer<typeof MaintenanceWindow>;
-
-/** How far this site lets the appliance heal on its own (set by a signed order from central). */
-export const HealingPolicy = z.strictObject({
-  /** monitor_only never heals; l1 runs rules only; l1_l2 adds the LLM planner; full adds L3 escalation. */
-  tier: z.enum(['monitor_only', 'l1', 'l1_l2', 'full']),
-  /** Decide and record everything, change nothing on hosts. */
-  dryRun: z.boolean(),
-  /** Empty: healing may run at any time. Otherwise only inside one of these windows. */
-  maintenanceWindows: z.array(MaintenanceWindow).max(20),
-  /** Runbook runs (L1 and L2, dry runs included) allowed per rolling hour. */
-  rateLimits: z.strictObject({
-    globalPerHour: z.number().int().min(0).max(10_000),
-    perHostPerHour: z.number().int().min(0).max(1_000),
-  }),
-});
-export type HealingPolicy = z.infer<typeof HealingPolicy>;
+type MaintenanceWindow = HealingPolicy['maintenanceWindows'][number];
+type Day = MaintenanceWindow['days'][number];
+const DAYS: readonly Day[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 

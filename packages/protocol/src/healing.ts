@@ -1,6 +1,13 @@
-import { HipaaSpecId, Severity } from '@osiris/protocol';
 import { z } from 'zod';
-import { RUNBOOK_ID } from '../../runbooks/runbook';
+import { HipaaSpecId, Severity } from './catalog/schema';
+
+/**
+ * Healing contracts central and the appliance share (issue 4): L1 rules (central promotes learned
+ * rules and sends them in `update_rules` orders) and the site's healing policy (`set_healing_policy`).
+ */
+
+/** Runbook ids are `rb-` + the id of the check the runbook primarily repairs. */
+export const RUNBOOK_ID = /^rb-(?:linux|windows|macos)(?:\.[a-z0-9]+(?:-[a-z0-9]+)*){2,3}$/;
 
 /** Longest regex a rule may carry; with the input cap in conditions.ts this bounds the cost of a match. */
 const REGEX_MAX_CHARS = 200;
@@ -136,3 +143,49 @@ export function parseRules(input: unknown): { ok: true; rules: L1Rule[] } | { ok
   });
   return { ok: false, message: problems.join('; ') };
 }
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+type Day = (typeof DAYS)[number];
+
+const HHMM = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM (00:00–23:59)');
+
+const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'unknown IANA time zone');
+
+/**
+ * A weekly window in a site's local time. `days` are the days the window starts on; when `end`
+ * is not after `start` the window runs past midnight into the next day (start == end: 24 hours).
+ */
+const MaintenanceWindow = z.strictObject({
+  days: z.array(z.enum(DAYS)).min(1).max(7),
+  start: HHMM,
+  end: HHMM,
+  timeZone: TimeZone,
+});
+type MaintenanceWindow = z.infer<typeof MaintenanceWindow>;
+
+/** How far this site lets the appliance heal on its own (set by a signed order from central). */
+export const HealingPolicy = z.strictObject({
+  /** monitor_only never heals; l1 runs rules only; l1_l2 adds the LLM planner; full adds L3 escalation. */
+  tier: z.enum(['monitor_only', 'l1', 'l1_l2', 'full']),
+  /** Decide and record everything, change nothing on hosts. */
+  dryRun: z.boolean(),
+  /** Empty: healing may run at any time. Otherwise only inside one of these windows. */
+  maintenanceWindows: z.array(MaintenanceWindow).max(20),
+  /** Runbook runs (L1 and L2, dry runs included) allowed per rolling hour. */
+  rateLimits: z.strictObject({
+    globalPerHour: z.number().int().min(0).max(10_000),
+    perHostPerHour: z.number().int().min(0).max(1_000),
+  }),
+});
+export type HealingPolicy = z.infer<typeof HealingPolicy>;

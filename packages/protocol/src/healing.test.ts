@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRules } from './rule';
+import { parseRules } from './healing';
 
 const good = {
   id: 'L1-SSH-EMPTY',
