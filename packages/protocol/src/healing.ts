@@ -118,7 +118,8 @@ export const L1Rule = z
   });
 export type L1Rule = z.infer<typeof L1Rule>;
 
-const RuleList = z
+/** A whole rule set: unique ids, all valid. */
+export const L1RuleList = z
   .array(L1Rule)
   .max(2_000)
   .superRefine((rules, ctx) => {
@@ -135,7 +136,7 @@ const RuleList = z
  * e.g. `rules[3].conditions[0].value: invalid regular expression: (`.
  */
 export function parseRules(input: unknown): { ok: true; rules: L1Rule[] } | { ok: false; message: string } {
-  const parsed = RuleList.safeParse(input);
+  const parsed = L1RuleList.safeParse(input);
   if (parsed.success) return { ok: true, rules: parsed.data };
   const problems = parsed.error.issues.slice(0, 10).map((issue) => {
     const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common';
-import { RotateTokenPayload, RunChecksNowPayload, SetSchedulePayload, SetTargetsPayload, SignedOrder } from './orders';
+import {
+  RotateTokenPayload,
+  RunChecksNowPayload,
+  SetHealingPolicyPayload,
+  SetSchedulePayload,
+  SetTargetsPayload,
+  SignedOrder,
+  UpdateRulesPayload,
+} from './orders';
 
 const lifetime = {
   expiresInMinutes: z
@@ -17,6 +25,8 @@ export const OrderCreateRequest = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('set_targets'), payload: SetTargetsPayload, ...lifetime }),
   z.strictObject({ type: z.literal('rotate_token'), payload: RotateTokenPayload, ...lifetime }),
   z.strictObject({ type: z.literal('run_checks_now'), payload: RunChecksNowPayload, ...lifetime }),
+  z.strictObject({ type: z.literal('set_healing_policy'), payload: SetHealingPolicyPayload, ...lifetime }),
+  z.strictObject({ type: z.literal('update_rules'), payload: UpdateRulesPayload, ...lifetime }),
 ]);
 export type OrderCreateRequest = z.infer<typeof OrderCreateRequest>;
 

@@ -11,6 +11,7 @@ import {
   verifyEd25519,
 } from './crypto';
 import { CheckId } from './evidence';
+import { HealingPolicy, L1RuleList } from './healing';
 
 /**
  * Orders central sends an appliance in its check-in reply (ARCHITECTURE.md §5).
@@ -24,7 +25,14 @@ export const ORDER_SIGNING_PREFIX = 'osiriscare-order-v1:';
 export const ORDER_MAX_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 const MAX_ITEMS = 500;
 
-export const OrderType = z.enum(['set_schedule', 'set_targets', 'rotate_token', 'run_checks_now']);
+export const OrderType = z.enum([
+  'set_schedule',
+  'set_targets',
+  'rotate_token',
+  'run_checks_now',
+  'set_healing_policy',
+  'update_rules',
+]);
 export type OrderType = z.infer<typeof OrderType>;
 
 const Hostname = z
@@ -75,6 +83,15 @@ export const RunChecksNowPayload = z.strictObject({
   hostIds: z.array(Id).min(1).max(MAX_ITEMS).optional(),
 });
 
+/** How far the site's appliance heals on its own (replaces the whole policy). */
+export const SetHealingPolicyPayload = HealingPolicy;
+
+/**
+ * The rules central adds to the appliance's built-in pack (promoted and custom rules); replaces the
+ * previous set. Takes effect without a restart.
+ */
+export const UpdateRulesPayload = z.strictObject({ rules: L1RuleList });
+
 const orderBase = {
   schemaVersion: z.literal(1),
   id: Id,
@@ -89,6 +106,8 @@ export const Order = z
     z.strictObject({ ...orderBase, type: z.literal('set_targets'), payload: SetTargetsPayload }),
     z.strictObject({ ...orderBase, type: z.literal('rotate_token'), payload: RotateTokenPayload }),
     z.strictObject({ ...orderBase, type: z.literal('run_checks_now'), payload: RunChecksNowPayload }),
+    z.strictObject({ ...orderBase, type: z.literal('set_healing_policy'), payload: SetHealingPolicyPayload }),
+    z.strictObject({ ...orderBase, type: z.literal('update_rules'), payload: UpdateRulesPayload }),
   ])
   .refine((order) => Date.parse(order.expiresAt) > Date.parse(order.issuedAt), {
     message: 'expiresAt must be after issuedAt',

@@ -43,6 +43,7 @@ describe('appliance daemon against a real central', () => {
     return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
   };
 
+  let lastYaml = '';
   async function start(checkinIntervalSeconds = 10) {
     const dir = mkdtempSync(join(tmpdir(), 'osiris-daemon-'));
     dirs.push(dir);
@@ -59,6 +60,7 @@ describe('appliance daemon against a real central', () => {
       'statusPage:\n  port: 0',
     ].join('\n');
     writeFileSync(join(dir, 'appliance.yaml'), yaml);
+    lastYaml = yaml;
     const appliance = await startAppliance({
       config: parseConfig(yaml, {}),
       checks,
@@ -175,5 +177,65 @@ describe('appliance daemon against a real central', () => {
     });
     const audit = await central.call<{ items: { action: string }[] }>('GET', '/v1/admin/audit?limit=100');
     expect(audit.items.map((e) => e.action)).toContain('appliance.token_rotated');
+  });
+
+  it('takes its healing policy and extra L1 rules from signed orders, keeps them across a restart, and refuses bad ones', async () => {
+    const appliance = await start(1);
+    const { applianceId } = appliance;
+    expect(appliance.status().healing).toMatchObject({ tier: 'monitor_only', dryRun: false });
+    const policy = {
+      tier: 'l1',
+      dryRun: true,
+      maintenanceWindows: [{ days: ['sat'], start: '22:00', end: '04:00', timeZone: 'America/Chicago' }],
+      rateLimits: { globalPerHour: 5, perHostPerHour: 2 },
+    };
+    const rule = {
+      id: 'CUSTOM-ASLR',
+      name: 'Restore ASLR',
+      conditions: [{ field: 'checkId', operator: 'eq', value: 'linux.kernel.aslr' }],
+      action: 'rb-linux.kernel.aslr',
+      source: 'custom',
+    };
+    const policyOrder = await central.issueOrder(applianceId, { type: 'set_healing_policy', payload: policy } as never);
+    const rulesOrder = await central.issueOrder(applianceId, {
+      type: 'update_rules',
+      payload: { rules: [rule] },
+    } as never);
+    // A rule whose id clashes with the built-in pack passes central's schema but not the appliance's rule set.
+    const clash = await central.issueOrder(applianceId, {
+      type: 'update_rules',
+      payload: { rules: [{ ...rule, id: 'L1-linux.files.shadow-permissions' }] },
+    } as never);
+    await waitFor('the three orders answered', async () => {
+      const list = await central.orders(applianceId);
+      const states = [policyOrder, rulesOrder, clash].map((o) => list.find((x) => x.id === o.id)?.state);
+      return states.every((state) => state === 'succeeded' || state === 'failed') && list;
+    });
+    const answered = new Map((await central.orders(applianceId)).map((o) => [o.id, o]));
+    expect(answered.get(policyOrder.id)?.state).toBe('succeeded');
+    expect(answered.get(rulesOrder.id)?.state).toBe('succeeded');
+    expect(answered.get(clash.id)).toMatchObject({ state: 'failed', result: { code: 'INVALID_RULES' } });
+    expect(appliance.status().healing).toMatchObject({ tier: 'l1', dryRun: true });
+
+    // Central refuses an unsafe pattern before signing anything.
+    const bad = await central.admin.request({
+      method: 'POST',
+      url: `/v1/appliances/${applianceId}/orders`,
+      payload: {
+        type: 'update_rules',
+        payload: { rules: [{ ...rule, conditions: [{ field: 'reason', operator: 'regex', value: '(a+)+$' }] }] },
+      },
+    });
+    expect(bad.statusCode).toBe(400);
+
+    await appliance.stop();
+    const again = await startAppliance({
+      config: parseConfig(lastYaml, {}),
+      checks,
+      fetchImpl: linkFetch,
+      log: createLogger('silent'),
+    });
+    running.push(again);
+    expect(again.status().healing).toMatchObject({ tier: 'l1', dryRun: true });
   });
 });

@@ -1,4 +1,4 @@
-import { checkById, LINUX_CHECKS, type Order } from '@osiris/protocol';
+import { checkById, HealingPolicy, L1RuleList, LINUX_CHECKS, type Order } from '@osiris/protocol';
 import type { LinuxCheck } from '../checks/check';
 import { LINUX_CHECK_IMPLEMENTATIONS } from '../checks/linux';
 import { runCheck } from '../checks/run-check';
@@ -32,6 +32,8 @@ import { rotateToken } from '../sync/rotate-token';
 const UNREACHABLE_CODES = new Set(['UNREACHABLE', 'AUTH_FAILED', 'HOST_KEY_CHANGED']);
 const SECURITY_EVENTS_KEPT = 50;
 const FLUSH_ON_STOP_MS = 5_000;
+const HEALING_POLICY_KEY = 'healing.policy';
+const HEALING_RULES_KEY = 'healing.rules';
 
 export interface StartApplianceOptions {
   config: ApplianceConfig;
@@ -141,12 +143,16 @@ export async function startAppliance(options: StartApplianceOptions) {
     };
 
     const incidents = createIncidentsService({ store });
-    const healingPolicy = () => config.healing.policy;
-    const l1 = createL1Engine({
-      rules: builtinPack(config.healing.pack, LINUX_CHECKS),
-      policy: config.healing.policy,
-      store,
-    });
+    // What central set by signed order outlives restarts; until then the config file decides.
+    const storedJson = (key: string): unknown => {
+      const text = store.settings.get(key);
+      return text === null ? undefined : JSON.parse(text);
+    };
+    const pack = builtinPack(config.healing.pack, LINUX_CHECKS);
+    let currentPolicy = HealingPolicy.safeParse(storedJson(HEALING_POLICY_KEY)).data ?? config.healing.policy;
+    const storedRules = L1RuleList.safeParse(storedJson(HEALING_RULES_KEY)).data ?? [];
+    const healingPolicy = () => currentPolicy;
+    const l1 = createL1Engine({ rules: [...pack, ...storedRules], policy: currentPolicy, store });
     const escalations = createEscalationSender({ store, log, fetchImpl });
     const planner = config.healing.llm
       ? createL2Planner({
@@ -228,6 +234,22 @@ export async function startAppliance(options: StartApplianceOptions) {
         case 'run_checks_now': {
           const count = scheduler.runNow(order.payload);
           return { ok: true, detail: `${count} check runs started` };
+        }
+        case 'set_healing_policy': {
+          const replaced = l1.replacePolicy(order.payload);
+          if (!replaced.ok) return { ok: false, code: 'INVALID_POLICY', detail: replaced.message };
+          store.settings.set(HEALING_POLICY_KEY, JSON.stringify(order.payload));
+          currentPolicy = order.payload;
+          return { ok: true, detail: `healing tier ${order.payload.tier}${order.payload.dryRun ? ' (dry run)' : ''}` };
+        }
+        case 'update_rules': {
+          const replaced = l1.replaceRules([...pack, ...order.payload.rules]);
+          if (!replaced.ok) return { ok: false, code: 'INVALID_RULES', detail: replaced.message };
+          store.settings.set(HEALING_RULES_KEY, JSON.stringify(order.payload.rules));
+          return {
+            ok: true,
+            detail: `${order.payload.rules.length} rules in addition to the ${config.healing.pack} pack`,
+          };
         }
         case 'rotate_token':
           await rotateToken(store, key, order.id, fetchImpl);
@@ -357,8 +379,8 @@ export async function startAppliance(options: StartApplianceOptions) {
         escalations: store.escalationQueue.depth(),
       },
       healing: {
-        tier: config.healing.policy.tier,
-        dryRun: config.healing.policy.dryRun,
+        tier: currentPolicy.tier,
+        dryRun: currentPolicy.dryRun,
         openIncidents: incidents.listOpen().length,
       },
       scheduler: scheduler.status(),
