@@ -146,7 +146,6 @@ export function parseRules(input: unknown): { ok: true; rules: L1Rule[] } | { ok
 }
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-type Day = (typeof DAYS)[number];
 
 const HHMM = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM (00:00–23:59)');
 
@@ -173,7 +172,6 @@ const MaintenanceWindow = z.strictObject({
   end: HHMM,
   timeZone: TimeZone,
 });
-type MaintenanceWindow = z.infer<typeof MaintenanceWindow>;
 
 /** How far this site lets the appliance heal on its own (set by a signed order from central). */
 export const HealingPolicy = z.strictObject({
