@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { renderChaosHtml } from './chaos/report';
+import { runChaos } from './chaos/run';
 import { DEFAULT_STATE_ROOT } from './hosts/host-layout';
 import { createLab } from './hosts/lab';
 import type { LabHostInfo } from './hosts/lab-host';
@@ -6,6 +9,11 @@ import type { LabHostInfo } from './hosts/lab-host';
 const USAGE = `usage: osiris-lab hosts up [--count N] [--json] [--state-dir DIR]
        osiris-lab hosts list [--json] [--state-dir DIR]
        osiris-lab hosts down [--state-dir DIR]
+       osiris-lab chaos [--hosts 3] [--rounds 3] [--json out.json] [--html out.html]
+                        [--interval 60] [--round-timeout 300] [--attacks id,id]
+Chaos: central plus a healing appliance against fresh lab hosts; every attack of the catalog
+each round; prints progress, writes the JSON (detectionRate, healRate, medianTimeToHealMs, rows)
+and an HTML report with a chart.
 Lab hosts are network/mount/UTS/PID namespaces with their own sshd and nftables (needs root).
 State lives in --state-dir (default ${DEFAULT_STATE_ROOT}) so \`down\` finds what \`up\` started.`;
 
@@ -64,7 +72,45 @@ function parseCount(raw: string | undefined): number {
   return count;
 }
 
+async function chaos(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const number = (name: string, fallback: number, max: number) => {
+    const raw = values[name];
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be 1..${max}`);
+    return value;
+  };
+  const report = await runChaos({
+    hosts: number('hosts', 3, 10),
+    rounds: number('rounds', 3, 20),
+    intervalSeconds: number('interval', 60, 3600),
+    roundTimeoutSeconds: number('round-timeout', 300, 7200),
+    attackIds: typeof values.attacks === 'string' ? values.attacks.split(',') : undefined,
+    progress: (line) => process.stderr.write(`${line}\n`),
+  });
+  const summary = { ...report, rows: undefined };
+  if (typeof values.json === 'string') await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (typeof values.html === 'string') await writeFile(values.html, renderChaosHtml(report));
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'chaos') {
+    const { values } = parseArgs({
+      args: argv.slice(1),
+      options: {
+        json: { type: 'string' },
+        html: { type: 'string' },
+        hosts: { type: 'string' },
+        rounds: { type: 'string' },
+        interval: { type: 'string' },
+        'round-timeout': { type: 'string' },
+        attacks: { type: 'string' },
+      },
+    });
+    if (process.getuid?.() !== 0) throw new Error('the chaos lab needs root (lab hosts)');
+    await chaos(values);
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -83,12 +129,13 @@ async function main(argv: string[]): Promise<void> {
   }
   if (process.getuid?.() !== 0) throw new Error('lab hosts need root (namespaces, veth, mounts)');
   const stateRoot = values['state-dir'];
-  if (command === 'up') await hostsUp(stateRoot, parseCount(values.count), values.json);
+  const isJson = values.json;
+  if (command === 'up') await hostsUp(stateRoot, parseCount(values.count), isJson);
   else if (command === 'down') await hostsDown(stateRoot);
   else if (command === 'list')
     printHosts(
       (await createLab({ stateRoot }).listHosts()).map((h) => h.info),
-      values.json,
+      isJson,
     );
   else throw new Error(`unknown command "hosts ${command}"\n${USAGE}`);
 }
