@@ -23,7 +23,7 @@ export interface ChaosOptions {
   progress: (line: string) => void;
 }
 
-export interface AttackRow {
+interface AttackRow {
   round: number;
   host: string;
   attackId: string;
