@@ -87,6 +87,13 @@ const Healing = HealingPolicy.partial()
   .extend({
     /** Built-in L1 rules: `standard` (safe, non-disruptive fixes) or `full_coverage` (every healable check). */
     pack: z.enum(['standard', 'full_coverage']).default('standard'),
+    /** How long a built-in rule stays quiet on a host after it fired there (the pack's default: 900). */
+    packCooldownSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .optional(),
     /** The L2 planner's LLM (OpenAI-compatible incl. vLLM/LM Studio, Anthropic, Ollama); none: L1 then L3. */
     llm: LlmProviderConfig.optional(),
     llmBudget: z
@@ -97,8 +104,9 @@ const Healing = HealingPolicy.partial()
       .default({ dailyTokens: 200_000, requestsPerMinute: 6 }),
     llmTimeoutSeconds: z.number().int().min(1).max(300).default(30),
   })
-  .transform(({ pack, llm, llmBudget, llmTimeoutSeconds, ...policy }) => ({
+  .transform(({ pack, packCooldownSeconds, llm, llmBudget, llmTimeoutSeconds, ...policy }) => ({
     pack,
+    packCooldownSeconds: packCooldownSeconds ?? null,
     llm: llm ?? null,
     llmBudget,
     llmTimeoutSeconds,

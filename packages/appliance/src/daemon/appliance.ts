@@ -148,7 +148,10 @@ export async function startAppliance(options: StartApplianceOptions) {
       const text = store.settings.get(key);
       return text === null ? undefined : JSON.parse(text);
     };
-    const pack = builtinPack(config.healing.pack, LINUX_CHECKS);
+    const cooldown = config.healing.packCooldownSeconds;
+    const pack = builtinPack(config.healing.pack, LINUX_CHECKS).map((rule) =>
+      cooldown === null ? rule : { ...rule, cooldownSeconds: cooldown },
+    );
     let currentPolicy = HealingPolicy.safeParse(storedJson(HEALING_POLICY_KEY)).data ?? config.healing.policy;
     const storedRules = L1RuleList.safeParse(storedJson(HEALING_RULES_KEY)).data ?? [];
     const healingPolicy = () => currentPolicy;

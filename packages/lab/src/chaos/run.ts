@@ -103,6 +103,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         healing: {
           tier: 'full',
           pack: 'full_coverage',
+          // Rounds follow each other within minutes; the production cooldown (15 min) would skip them.
+          packCooldownSeconds: 5,
           rateLimits: { globalPerHour: 10_000, perHostPerHour: 1_000 },
         },
         sync: { coalesceMs: 500 },
