@@ -1,17 +1,9 @@
 import { WINDOWS_CHECKS } from '@osiris/protocol';
+import { expectWellFormed } from '../evaluation.testkit';
 import { describe, expect, it } from 'vitest';
-import type { Evaluation } from '../check';
 import { fixtureCheckIds, loadWindowsFixtures } from './fixtures.testkit';
 import { WINDOWS_CHECK_IMPLEMENTATIONS } from './index';
 import { powershellProblems } from './powershell-syntax.testkit';
-
-function expectWellFormed(evaluation: Evaluation): void {
-  expect(['pass', 'fail', 'error']).toContain(evaluation.status);
-  expect(evaluation.reason.length).toBeGreaterThan(10);
-  expect(evaluation.reason).toMatch(/[.!]$/);
-  expect(JSON.stringify(evaluation.observed).length).toBeLessThan(8 * 1024);
-  expect(Object.keys(evaluation.observed).length).toBeLessThanOrEqual(60);
-}
 
 describe('Windows check implementations', () => {
   it('implement exactly the Windows checks of the catalog, each once', () => {

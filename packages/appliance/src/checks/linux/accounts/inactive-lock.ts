@@ -27,9 +27,6 @@ function evaluate(output: CollectorOutput): Evaluation {
   const { kv } = parsed;
   const shadow = readShadowAccounts(kv);
   if (!shadow.ok) return errorEvaluation(shadow.reason);
-  if (shadow.total > shadow.accounts.length) {
-    return errorEvaluation(`Too many accounts with a password (${shadow.total}) to judge them all.`);
-  }
   const source = kv.first('default_source');
   const rawDefault = kv.first('default_inactive');
   if (source === undefined || rawDefault === undefined) {

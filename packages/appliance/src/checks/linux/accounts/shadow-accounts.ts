@@ -60,6 +60,9 @@ export function readShadowAccounts(kv: KvOutput): ShadowAccounts {
     });
   }
   if (accounts.length > total) return { ok: false, reason: 'The /etc/shadow account count does not match its list.' };
+  // The collector caps the list; judging only part of the accounts would be a guess.
+  if (total > accounts.length)
+    return { ok: false, reason: `Too many accounts with a password (${total}) to judge them all.` };
   return { ok: true, accounts, total };
 }
 

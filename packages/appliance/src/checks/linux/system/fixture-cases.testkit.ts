@@ -4,17 +4,9 @@
  */
 import { LINUX_CHECKS } from '@osiris/protocol';
 import { describe, expect, it } from 'vitest';
-import type { Evaluation, LinuxCheck } from '../../check';
+import type { LinuxCheck } from '../../check';
+import { expectWellFormed } from '../../evaluation.testkit';
 import { loadFixtures } from '../fixtures.testkit';
-
-/** What every evaluation must look like, whatever the input. */
-function expectWellFormed(evaluation: Evaluation): void {
-  expect(['pass', 'fail', 'error']).toContain(evaluation.status);
-  expect(evaluation.reason.length).toBeGreaterThan(10);
-  expect(evaluation.reason).toMatch(/[.!]$/);
-  expect(JSON.stringify(evaluation.observed).length).toBeLessThan(8 * 1024);
-  expect(Object.keys(evaluation.observed).length).toBeLessThanOrEqual(60);
-}
 
 export function describeRecordedFixtures(group: string, checks: readonly LinuxCheck[]): void {
   describe(`${group} checks on recorded outputs`, () => {
