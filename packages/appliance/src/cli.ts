@@ -67,22 +67,41 @@ async function runCommand(args: string[], env: Record<string, string | undefined
     return 2;
   }
   const config = loadConfig(values.config, env);
-  const appliance = await startAppliance({ config });
-  io.out(
-    `appliance ${appliance.applianceId} running${appliance.statusUrl ? `; status page ${appliance.statusUrl}` : ''}`,
-  );
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      io.out(`${signal}: stopping`);
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
-  await appliance.stop();
-  return 0;
+  // Handlers first and kept until the end: a signal during start-up or a second one during the
+  // clean stop must not fall through to Node's default (die at once, mid-write).
+  let requested: NodeJS.Signals | null = null;
+  let wake: () => void = () => undefined;
+  const startup = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (requested) return;
+    requested = signal;
+    io.out(`${signal}: stopping`);
+    startup.abort();
+    wake();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    let appliance: Awaited<ReturnType<typeof startAppliance>>;
+    try {
+      appliance = await startAppliance({ config, signal: startup.signal });
+    } catch (error) {
+      if (requested) return 0; // stopped while still starting (e.g. waiting for central to register)
+      throw error;
+    }
+    io.out(
+      `appliance ${appliance.applianceId} running${appliance.statusUrl ? `; status page ${appliance.statusUrl}` : ''}`,
+    );
+    if (!requested)
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    await appliance.stop();
+    return 0;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
 }
 
 async function forgetHostKeyCommand(args: string[], env: Record<string, string | undefined>, io: CliOutput) {

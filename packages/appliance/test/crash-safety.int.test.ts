@@ -104,7 +104,7 @@ describe.each([testBackends.at(-1) ?? 'pglite'])('appliance crash safety (centra
     while (localState(dataDir).outbox > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGTERM');
     await exited(child);
-    expect(child.exitCode).toBe(0);
+    expect({ exitCode: child.exitCode, signal: child.signalCode }).toEqual({ exitCode: 0, signal: null });
     const final = localState(dataDir);
     expect(final.outbox).toBe(0);
 

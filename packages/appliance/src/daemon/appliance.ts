@@ -41,6 +41,8 @@ export interface StartApplianceOptions {
   log?: Logger;
   /** The checks to run (default: every Linux check). */
   checks?: readonly LinuxCheck[];
+  /** Aborts start-up (e.g. a registration still waiting for central). */
+  signal?: AbortSignal;
 }
 
 /** Waits for registration with the provision code, retrying while central cannot be reached. */
@@ -91,6 +93,7 @@ export async function startAppliance(options: StartApplianceOptions) {
   const releaseLock = acquireProcessLock(config.dataDir);
   const store = openStore(config.dataDir);
   const lifetime = new AbortController();
+  options.signal?.addEventListener('abort', () => lifetime.abort(), { once: true });
   const startedAt = Date.now();
   try {
     const registration = await ensureRegistered(config, store, key, fetchImpl, log, lifetime.signal);
