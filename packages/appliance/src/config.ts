@@ -77,6 +77,8 @@ const Sync = z.strictObject({
   batchSize: z.number().int().min(1).max(500).default(500),
   /** After new evidence, wait this long for more before uploading, so bundles travel in batches. */
   coalesceMs: z.number().int().min(0).max(60_000).default(2_000),
+  /** How often incident-pattern statistics go to central for the learning loop (only when they changed). */
+  patternsIntervalSeconds: z.number().min(0.5).max(86_400).default(300),
 });
 
 /**

@@ -9,6 +9,7 @@ import { createAppliancesModule } from './modules/appliances';
 import { registerGatewayRoutes } from './gateway/gateway.routes';
 import { createAuditModule } from './modules/audit';
 import { createEscalationsModule } from './modules/escalations';
+import { createLearningModule } from './modules/learning';
 import { createEvidenceModule } from './modules/evidence';
 import { createOrdersModule } from './modules/orders';
 import { createHostsModule } from './modules/hosts';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps) {
     now: deps.now,
   });
   const escalations = createEscalationsModule({ db, audit: audit.service, now: deps.now });
+  const learning = createLearningModule({ db, audit: audit.service, orders: orders.service, now: deps.now });
   for (const module of [
     accounts,
     audit,
@@ -126,6 +128,7 @@ export async function buildApp(deps: AppDeps) {
     evidence,
     orders,
     escalations,
+    learning,
   ]) {
     module.routes(app);
   }
@@ -134,6 +137,7 @@ export async function buildApp(deps: AppDeps) {
     evidence: evidence.service,
     orders: orders.service,
     escalations: escalations.service,
+    learning: learning.service,
   });
 
   const pruneTimer = setInterval(() => {

@@ -85,6 +85,9 @@ const Provenance = z.strictObject({
 
 const ParamValue = z.union([Scalar, z.null(), z.array(Scalar).max(50)]);
 
+/** Runbook parameters as rules and plans carry them: a flat map of scalars or short lists. */
+export const ActionParams = z.record(z.string().max(64), ParamValue);
+
 /** An L1 rule (reference §3.1 format, with runbook ids instead of free-form action names). */
 export const L1Rule = z
   .strictObject({
@@ -95,7 +98,7 @@ export const L1Rule = z
     conditions: z.array(Condition).max(32),
     /** A runbook (`rb-<check id>`) to run, or `escalate` to hand the incident to L2/L3 without running anything. */
     action: z.union([z.literal('escalate'), z.string().regex(RUNBOOK_ID, 'action must be rb-<check id> or escalate')]),
-    actionParams: z.record(z.string().max(64), ParamValue).default({}),
+    actionParams: ActionParams.default({}),
     hipaaControls: z.array(HipaaSpecId).max(8).default([]),
     /** When set, only incidents of these severities match. */
     severityFilter: z.array(Severity).min(1).max(4).nullable().default(null),

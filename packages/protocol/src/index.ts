@@ -16,3 +16,4 @@ export * from './provisioning';
 export * from './tenancy';
 export * from './escalations';
 export * from './healing';
+export * from './learning';

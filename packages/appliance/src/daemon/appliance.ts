@@ -20,6 +20,7 @@ import { openStore, type Registration, type Store } from '../store';
 import { createBackoff } from '../sync/backoff';
 import { CentralError, type FetchImpl } from '../sync/central-client';
 import { createEscalationSender } from '../sync/escalations';
+import { createPatternSync } from '../sync/patterns';
 import { type ApplyOutcome, createOrderProcessor } from '../sync/orders';
 import { checkin, register } from '../sync/register';
 import { uploadBatch } from '../sync/uploader';
@@ -355,6 +356,18 @@ export async function startAppliance(options: StartApplianceOptions) {
       }
     }
 
+    /** Learning loop: pattern statistics to central when they changed (totals, so retrying is safe). */
+    const patternSync = createPatternSync({ store, log, fetchImpl });
+    async function patternLoop(): Promise<void> {
+      while (!lifetime.signal.aborted) {
+        await sleepOnly(config.sync.patternsIntervalSeconds * 1000);
+        if (lifetime.signal.aborted) break;
+        await patternSync.flush().catch((error: unknown) => {
+          log.warn('pattern statistics not sent; will retry', { reason: (error as Error).message });
+        });
+      }
+    }
+
     /** On a clean stop: one bounded attempt to hand central what is still queued (it stays queued if central is away). */
     async function flushOutbox(): Promise<void> {
       const deadline = Date.now() + FLUSH_ON_STOP_MS;
@@ -404,7 +417,7 @@ export async function startAppliance(options: StartApplianceOptions) {
       ? await startStatusPage({ host: config.statusPage.host, port: config.statusPage.port, status })
       : null;
     scheduler.start();
-    const loops = Promise.all([checkinLoop(), uploadLoop(), escalationLoop()]);
+    const loops = Promise.all([checkinLoop(), uploadLoop(), escalationLoop(), patternLoop()]);
     log.info('appliance started', {
       applianceId,
       siteId: registration.siteId,

@@ -188,6 +188,7 @@ export function createHealer(deps: {
       startedAt: execution.startedAt,
       finishedAt: new Date(execution.startedAt.getTime() + execution.durationMs),
       error: outcome === 'success' ? null : execution.reason,
+      params: execution.params,
       attemptId: execution.executionId,
     });
     const finishedAt = new Date(execution.startedAt.getTime() + execution.durationMs);

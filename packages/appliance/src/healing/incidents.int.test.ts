@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store';
+import { patternReports } from '../sync/patterns';
 import { createIncidentsService } from './incidents';
 
 const dirs: string[] = [];
@@ -184,5 +185,50 @@ describe('incidents in SQLite', () => {
       l1Attempts: 240,
       l1Successes: 1,
     });
+  });
+
+  it('counts L2 fixes per runbook and parameters for the learning loop, one fix per incident', () => {
+    const { store, incidents } = open();
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 11, minute));
+    const attempt = (incidentId: string, outcome: 'success' | 'failure', params: unknown, extra = {}) =>
+      incidents.recordAttempt({
+        incidentId,
+        tier: 'L2',
+        runbookId: 'rb-linux.ssh.permit-empty-passwords',
+        outcome,
+        params,
+        startedAt: at(0),
+        finishedAt: at(1),
+        ...extra,
+      });
+    for (let round = 0; round < 3; round++) {
+      const incident = incidents.recordResult(result('fail', round * 10)).incident;
+      if (!incident) throw new Error('no incident');
+      attempt(incident.incidentId, 'failure', { reload: true, mode: 'strict' });
+      // Parameters in another key order are the same parameters.
+      attempt(incident.incidentId, 'success', { mode: 'strict', reload: true });
+      // A second success on the same incident is not a second fix; a dry run is not an attempt.
+      attempt(incident.incidentId, 'success', { mode: 'strict', reload: true });
+      attempt(incident.incidentId, 'success', { mode: 'strict', reload: true }, { isDryRun: true });
+      incidents.recordResult(result('pass', round * 10 + 5));
+    }
+    const [report, ...rest] = patternReports(store);
+    expect(rest).toEqual([]);
+    expect(report).toMatchObject({
+      checkId: CHECK,
+      incidentType: 'drift',
+      occurrences: 3,
+      l2Attempts: 9,
+      l2Successes: 3,
+    });
+    expect(report?.fixes).toEqual([
+      {
+        tier: 'L2',
+        runbookId: 'rb-linux.ssh.permit-empty-passwords',
+        params: { mode: 'strict', reload: true },
+        attempts: 9,
+        successes: 3,
+      },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { checkById } from '@osiris/protocol';
+import { canonicalJson, checkById } from '@osiris/protocol';
 import type { JsonValue } from '../checks/check';
 import type { CheckRunResult } from '../evidence/evidence-writer';
 import type { Store } from '../store';
@@ -47,6 +47,15 @@ export function normaliseError(text: string): string {
   return out.replace(/\s+/g, ' ').trim().toLowerCase().slice(0, NORMALISED_MAX_CHARS);
 }
 
+/** Canonical JSON of runbook parameters (equal parameters, equal key); `{}` when there are none. */
+function paramsKey(params: unknown): string {
+  try {
+    return canonicalJson(params ?? {});
+  } catch {
+    return '{"unserialisable":true}';
+  }
+}
+
 /** SHA-256 (hex) of check id, incident type and normalised error; the host is not part of it, so patterns span hosts. */
 export function patternSignature(checkId: string, incidentType: string, error: string): string {
   // NUL separators: no field can run into the next and collide with a different split.
@@ -72,6 +81,8 @@ interface AttemptInput {
   startedAt: Date;
   finishedAt: Date;
   error?: string | null;
+  /** The parameters the runbook ran with; counted per runbook and parameters for the learning loop. */
+  params?: unknown;
   /** Give the same id when re-recording after a crash: the attempt is then stored and counted once. */
   attemptId?: string;
 }
@@ -155,8 +166,19 @@ export function createIncidentsService(deps: {
       const isRecorded = incidents.insertAttempt(attempt);
       if (!isRecorded || attempt.isDryRun || attempt.outcome === 'refused') return { isRecorded, attempt };
       incidents.countAttempt(incident.patternSignature, attempt.tier);
+      const fix =
+        attempt.runbookId && attempt.tier !== 'L3'
+          ? {
+              patternSignature: incident.patternSignature,
+              tier: attempt.tier,
+              runbookId: attempt.runbookId,
+              params: paramsKey(input.params),
+            }
+          : null;
+      if (fix) incidents.countFixAttempt(fix);
       if (attempt.outcome === 'success' && incidents.markFixed(incident.incidentId, attempt.tier)) {
         incidents.countFix(incident.patternSignature, attempt.tier, attempt.durationMs, attempt.runbookId);
+        if (fix) incidents.countFixSuccess(fix);
       }
       return { isRecorded, attempt };
     });

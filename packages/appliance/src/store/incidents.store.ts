@@ -57,6 +57,23 @@ export interface PatternStats {
   lastSeenAt: string;
 }
 
+/** `params` is canonical JSON, so equal parameters are one key. */
+interface PatternFixKey {
+  patternSignature: string;
+  tier: 'L1' | 'L2';
+  runbookId: string;
+  params: string;
+}
+
+export interface PatternFix {
+  tier: 'L1' | 'L2';
+  runbookId: string;
+  /** Canonical JSON. */
+  params: string;
+  attempts: number;
+  successes: number;
+}
+
 type Row = Record<string, string | number | null>;
 
 const toIncident = (r: Row): Incident => ({
@@ -170,6 +187,16 @@ export function createIncidentsStore(db: Database) {
   ) as Record<HealingTier, { attempt: Statement; fix: Statement }>;
   const selectStats = db.prepare('SELECT * FROM pattern_stats WHERE pattern_signature = ?');
   const selectStatsList = db.prepare('SELECT * FROM pattern_stats ORDER BY last_seen_at DESC LIMIT ?');
+  const fixAttempt = db.prepare(`
+    INSERT INTO pattern_fixes (pattern_signature, tier, runbook_id, params, attempts, successes)
+    VALUES (@patternSignature, @tier, @runbookId, @params, 1, 0)
+    ON CONFLICT (pattern_signature, tier, runbook_id, params) DO UPDATE SET attempts = attempts + 1`);
+  const fixSuccess = db.prepare(`
+    UPDATE pattern_fixes SET successes = successes + 1
+    WHERE pattern_signature = @patternSignature AND tier = @tier AND runbook_id = @runbookId AND params = @params`);
+  const selectFixes = db.prepare(
+    'SELECT * FROM pattern_fixes WHERE pattern_signature = ? ORDER BY successes DESC, attempts DESC LIMIT 20',
+  );
   const selectCooldown = db.prepare('SELECT until FROM l1_cooldowns WHERE rule_id = ? AND host_id = ?');
   const upsertCooldown = db.prepare(`
     INSERT INTO l1_cooldowns (rule_id, host_id, until) VALUES (?, ?, ?)
@@ -253,6 +280,24 @@ export function createIncidentsStore(db: Database) {
     },
     listPatternStats(limit = 200): PatternStats[] {
       return (selectStatsList.all(limit) as Row[]).map(toStats);
+    },
+    /** Counts a runbook run (not a dry run) for the pattern, by tier, runbook and parameters. */
+    countFixAttempt(fix: PatternFixKey): void {
+      fixAttempt.run(fix);
+    },
+    /** Counts the fix an attempt counted by `countFixAttempt` made (first fix of an incident only). */
+    countFixSuccess(fix: PatternFixKey): void {
+      fixSuccess.run(fix);
+    },
+    /** Per runbook and parameters: how each did on the pattern (at most 20, most successful first). */
+    patternFixes(patternSignature: string): PatternFix[] {
+      return (selectFixes.all(patternSignature) as Row[]).map((r) => ({
+        tier: String(r.tier) as 'L1' | 'L2',
+        runbookId: String(r.runbook_id),
+        params: String(r.params),
+        attempts: Number(r.attempts),
+        successes: Number(r.successes),
+      }));
     },
     cooldownUntil(ruleId: string, hostId: string): string | null {
       const row = selectCooldown.get(ruleId, hostId) as { until: string } | undefined;

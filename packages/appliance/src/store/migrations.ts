@@ -175,6 +175,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'pattern fixes by runbook and parameters',
+    sql: `
+      -- Per pattern, tier, runbook and parameters (canonical JSON): attempts and fixes. Central sums
+      -- these over appliances to find L2 fixes worth promoting to L1 rules.
+      CREATE TABLE pattern_fixes (
+        pattern_signature TEXT NOT NULL REFERENCES pattern_stats (pattern_signature),
+        tier TEXT NOT NULL CHECK (tier IN ('L1', 'L2')),
+        runbook_id TEXT NOT NULL,
+        params TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+        successes INTEGER NOT NULL DEFAULT 0 CHECK (successes >= 0),
+        PRIMARY KEY (pattern_signature, tier, runbook_id, params)
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The database was written by a newer build (or is not ours); the appliance must not touch it. */

@@ -9,6 +9,8 @@ import {
   ApplianceRegisterRequest,
   ApplianceRegisterResponse,
   ApplianceEscalationRequest,
+  AppliancePatternsRequest,
+  AppliancePatternsResponse,
   Escalation,
   TokenRotationRequest,
   TokenRotationResponse,
@@ -16,7 +18,9 @@ import {
 import type { RegistrationService } from '../modules/appliances';
 import type { EscalationsService } from '../modules/escalations';
 import type { EvidenceService } from '../modules/evidence';
+import type { LearningService } from '../modules/learning';
 import type { OrdersService } from '../modules/orders';
+import { SYSTEM_ACTOR } from '../platform/context';
 import { type App, requireAppliance } from '../platform/http';
 
 const tags = ['appliance gateway'];
@@ -27,11 +31,12 @@ export interface GatewayServices {
   evidence: EvidenceService;
   orders: OrdersService;
   escalations: EscalationsService;
+  learning: LearningService;
 }
 
 export function registerGatewayRoutes(
   app: App,
-  { registration, evidence, orders, escalations }: GatewayServices,
+  { registration, evidence, orders, escalations, learning }: GatewayServices,
 ): void {
   app.post(
     '/v1/appliance/register',
@@ -44,7 +49,12 @@ export function registerGatewayRoutes(
         response: { 201: ApplianceRegisterResponse },
       },
     },
-    async (request, reply) => reply.code(201).send(await registration.register(request.actor, request.body)),
+    async (request, reply) => {
+      const registered = await registration.register(request.actor, request.body);
+      // The rules people promoted apply to appliances that join later too.
+      await learning.onRegistered(SYSTEM_ACTOR, registered.applianceId);
+      return reply.code(201).send(registered);
+    },
   );
   app.post(
     '/v1/appliance/checkin',
@@ -122,5 +132,18 @@ export function registerGatewayRoutes(
       const { escalation, isNew } = await escalations.receive(request.actor, requireAppliance(request), request.body);
       return reply.code(isNew ? 201 : 200).send(escalation);
     },
+  );
+  app.post(
+    '/v1/appliance/patterns',
+    {
+      config: { access: 'appliance' },
+      schema: {
+        tags,
+        summary: 'Report incident-pattern statistics (totals per pattern) for the learning loop',
+        body: AppliancePatternsRequest,
+        response: { 200: AppliancePatternsResponse },
+      },
+    },
+    (request) => learning.receiveReports(requireAppliance(request), request.body),
   );
 }

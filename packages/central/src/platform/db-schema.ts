@@ -228,6 +228,54 @@ export interface EscalationsTable {
   resolution: string | null;
 }
 
+interface PatternReportsTable {
+  appliance_id: string;
+  pattern_signature: string;
+  site_id: string;
+  check_id: string;
+  incident_type: string;
+  occurrences: Int8;
+  l1_attempts: Int8;
+  l1_successes: Int8;
+  l2_attempts: Int8;
+  l2_successes: Int8;
+  l3_escalations: Int8;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  received_at: Timestamp;
+}
+
+export interface PatternFixReportsTable {
+  appliance_id: string;
+  pattern_signature: string;
+  tier: string;
+  runbook_id: string;
+  params_key: string;
+  params: Json;
+  attempts: Int8;
+  successes: Int8;
+}
+
+export interface LearningDecisionsTable {
+  candidate_id: string;
+  pattern_signature: string;
+  check_id: string;
+  runbook_id: string;
+  params: Json;
+  decision: string;
+  rule: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  note: string | null;
+  l2_attempts: Int8;
+  l2_successes: Int8;
+  appliance_count: number;
+  site_count: number;
+  incident_type: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  decided_by: string | null;
+  decided_at: Timestamp;
+}
+
 export interface DB {
   schema_migrations: SchemaMigrationsTable;
   server_settings: ServerSettingsTable;
@@ -247,4 +295,7 @@ export interface DB {
   latest_results: LatestResultsTable;
   orders: OrdersTable;
   escalations: EscalationsTable;
+  pattern_reports: PatternReportsTable;
+  pattern_fix_reports: PatternFixReportsTable;
+  learning_decisions: LearningDecisionsTable;
 }

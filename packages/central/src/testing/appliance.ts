@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { createChainWriter, newApplianceIdentity, registrationRequest } from './appliance-wire';
+import type { SignedOrder } from '@osiris/protocol';
+import { checkinRequest, createChainWriter, newApplianceIdentity, registrationRequest } from './appliance-wire';
 import type { Caller, TestApp } from './test-app';
 
 /** A stand-in appliance speaking the real wire protocol: identity key, token, its own chain. */
@@ -35,4 +36,16 @@ export async function registerTestAppliance(t: TestApp, admin: Caller, siteId: s
       });
     },
   };
+}
+
+/** Checks in as the appliance with this token; returns the signed orders of the reply. */
+export async function checkinOrders(t: TestApp, token: string): Promise<SignedOrder[]> {
+  const res = await t.anonymous.request({
+    method: 'POST',
+    url: '/v1/appliance/checkin',
+    payload: checkinRequest({ sentAt: t.clock.now().toISOString() }),
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().orders;
 }

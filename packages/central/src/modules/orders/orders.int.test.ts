@@ -1,8 +1,8 @@
-import { base64UrlToBytes, type OrderRecord, type SignedOrder, verifyOrder } from '@osiris/protocol';
+import { base64UrlToBytes, type OrderRecord, verifyOrder } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, checkinRequest, startTestApp, type TestApp, testBackends } from '../../testing';
+import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
 import { auditWhere, createTenant, expectError } from '../../testing/api';
-import { registerTestAppliance } from '../../testing/appliance';
+import { checkinOrders, registerTestAppliance } from '../../testing/appliance';
 
 describe.each(testBackends)('orders on %s', (backend) => {
   let t: TestApp;
@@ -20,16 +20,7 @@ describe.each(testBackends)('orders on %s', (backend) => {
 
   const issue = (applianceId: string, payload: Record<string, unknown>, caller = operator) =>
     caller.request({ method: 'POST', url: `/v1/appliances/${applianceId}/orders`, payload });
-  const checkin = async (token: string): Promise<SignedOrder[]> => {
-    const res = await t.anonymous.request({
-      method: 'POST',
-      url: '/v1/appliance/checkin',
-      payload: checkinRequest({ sentAt: t.clock.now().toISOString() }),
-      headers: { authorization: `Bearer ${token}` },
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json().orders;
-  };
+  const checkin = (token: string) => checkinOrders(t, token);
   const answer = (token: string, orderId: string, payload: Record<string, unknown>) =>
     t.anonymous.request({
       method: 'POST',
