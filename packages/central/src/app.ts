@@ -115,7 +115,7 @@ export async function buildApp(deps: AppDeps) {
     signingKey: orderSigningKey,
     now: deps.now,
   });
-  const escalations = createEscalationsModule({ db, audit: audit.service, now: deps.now });
+  const escalations = createEscalationsModule({ db, audit: audit.service, orders: orders.service, now: deps.now });
   const learning = createLearningModule({ db, audit: audit.service, orders: orders.service, now: deps.now });
   for (const module of [
     accounts,

@@ -53,6 +53,7 @@ const EXPECTED: Record<string, 'public' | Role | 'appliance'> = {
   'GET /v1/escalations/:id': 'readonly',
   'POST /v1/escalations/:id/acknowledge': 'operator',
   'POST /v1/escalations/:id/resolve': 'operator',
+  'POST /v1/escalations/:id/approve': 'operator',
   'POST /v1/appliance/patterns': 'appliance',
   'GET /v1/learning/candidates': 'readonly',
   'POST /v1/learning/candidates/:id/approve': 'admin',

@@ -167,4 +167,79 @@ describe('appliance healing on a lab host', () => {
       await llm.close();
     }
   }, 180_000);
+
+  it('asks people to approve a low-confidence L2 fix, and runs it once a person approved it on central', async () => {
+    await appliance?.stop();
+    appliance = null;
+    for (const script of [L2_RECIPE?.harden, L2_RECIPE?.drift]) {
+      if (!script) continue;
+      expect((await host.exec('sh -s', { input: script, timeoutMs: 30_000 })).exitCode).toBe(0);
+    }
+    const llm = await startLlmStandin({ apiKey: 'test-key-not-secret' });
+    llm.enqueue({
+      kind: 'answer',
+      answer: { runbookId: `rb-${VIA_L2}`, params: {}, confidence: 0.4, reasoning: 'Probably X11Forwarding.' },
+    });
+    try {
+      const approvalSite = (await central.createSite('approval-site')).siteId;
+      const config = labApplianceConfig({
+        centralUrl: central.url,
+        dataDir: join(dir, 'data-approval'),
+        provisionCode: await central.provisionCode(approvalSite),
+        hosts: [host],
+        extra: {
+          checkinIntervalSeconds: 1,
+          healing: {
+            tier: 'l1_l2',
+            pack: 'standard',
+            llm: { kind: 'openai', baseUrl: llm.urls.openai, model: 'stand-in', apiKey: 'test-key-not-secret' },
+          },
+        },
+      });
+      appliance = await startAppliance({
+        config: parseConfig(JSON.stringify(config), {}),
+        checks: LINUX_CHECK_IMPLEMENTATIONS.filter((c) => c.id === VIA_L2),
+        log: createLogger('silent'),
+      });
+      const running = appliance;
+      await running.scheduler.runCycle();
+      const request = await (async () => {
+        for (let i = 0; i < 150; i++) {
+          const page = await central.call<{ items: Escalation[] }>('GET', `/v1/escalations?siteId=${approvalSite}`);
+          if (page.items[0]) return page.items[0];
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new Error('no approval request reached central');
+      })();
+      expect(request.proposal).toMatchObject({ runbookId: `rb-${VIA_L2}`, confidence: 0.4, why: 'low_confidence' });
+      // Nothing ran, and another failing run does not ask the LLM again while people decide.
+      await running.scheduler.runCycle();
+      expect(llm.requests).toHaveLength(1);
+      expect((await host.exec("sshd -T | grep -i '^x11forwarding'")).stdout.trim().toLowerCase()).toBe(
+        'x11forwarding yes',
+      );
+
+      const approved = await central.call<Escalation>('POST', `/v1/escalations/${request.id}/approve`, {
+        note: 'X11 is not used on this server.',
+      });
+      expect(approved.approval?.orderId).toBeTruthy();
+      const deadline = Date.now() + 60_000;
+      const status = () => running.status().results.find((r) => r.checkId === VIA_L2)?.status;
+      while (status() !== 'pass' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect(status()).toBe('pass');
+      const orders = await central.orders(running.applianceId);
+      expect(orders.find((o) => o.id === approved.approval?.orderId)?.state).toBe('succeeded');
+      while (running.status().queues.evidenceOutbox > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      const healing = (await central.evidence(running.applianceId))
+        .map((e) => e.signed.bundle)
+        .filter((b) => b.kind === 'healing');
+      expect(healing.map((b) => b.observed)).toEqual([
+        expect.objectContaining({ tier: 'L2', runbookId: `rb-${VIA_L2}`, outcome: 'success', approvedIn: request.id }),
+      ]);
+      expect(llm.requests).toHaveLength(1);
+    } finally {
+      await llm.close();
+    }
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, PageQuery, page, Timestamp, text } from './common';
 import { CheckId } from './evidence';
+import { ActionParams, RUNBOOK_ID } from './healing';
 
 /**
  * L3 escalations (issue 4): what the appliance could not or may not fix alone, sent to central for
@@ -33,6 +34,21 @@ export const EscalationAttempt = z.strictObject({
 });
 export type EscalationAttempt = z.infer<typeof EscalationAttempt>;
 
+/**
+ * A fix the L2 planner proposed but may not run alone (confidence below 0.6, or a disruptive
+ * runbook): the escalation then asks people to approve it, and an approval returns to the
+ * appliance as a signed `run_runbook` order.
+ */
+export const EscalationProposal = z.strictObject({
+  incidentId: Id,
+  runbookId: z.string().regex(RUNBOOK_ID),
+  params: ActionParams,
+  confidence: z.number().min(0).max(1),
+  reasoning: text(1000),
+  why: z.enum(['low_confidence', 'disruptive']),
+});
+export type EscalationProposal = z.infer<typeof EscalationProposal>;
+
 /** What the appliance sends. `id` is chosen by the appliance, so a resend is recognised. */
 export const ApplianceEscalationRequest = z.strictObject({
   schemaVersion: z.literal(1),
@@ -51,6 +67,8 @@ export const ApplianceEscalationRequest = z.strictObject({
   attempts: z.array(EscalationAttempt).max(20),
   /** Seqs of the appliance's evidence bundles that show the problem and the attempts. */
   evidenceSeqs: z.array(z.number().int().min(1)).max(100),
+  /** Present when this is an approval request for a fix L2 proposed. */
+  proposal: EscalationProposal.optional(),
   createdAt: Timestamp,
 });
 export type ApplianceEscalationRequest = z.infer<typeof ApplianceEscalationRequest>;
@@ -78,6 +96,9 @@ export const Escalation = z.object({
   resolvedAt: Timestamp.nullable(),
   resolvedBy: Id.nullable(),
   resolution: z.string().nullable(),
+  proposal: EscalationProposal.nullable(),
+  /** Set once a person approved the proposal: the order that carries it to the appliance. */
+  approval: z.object({ orderId: Id, approvedBy: Id.nullable(), approvedAt: Timestamp }).nullable(),
 });
 export type Escalation = z.infer<typeof Escalation>;
 
@@ -91,3 +112,6 @@ export const EscalationPage = page(Escalation);
 
 export const EscalationResolveRequest = z.strictObject({ resolution: text(2000) });
 export type EscalationResolveRequest = z.infer<typeof EscalationResolveRequest>;
+
+export const EscalationApproveRequest = z.strictObject({ note: text(1000).optional() });
+export type EscalationApproveRequest = z.infer<typeof EscalationApproveRequest>;

@@ -11,7 +11,7 @@ import {
   verifyEd25519,
 } from './crypto';
 import { CheckId } from './evidence';
-import { HealingPolicy, L1RuleList } from './healing';
+import { ActionParams, HealingPolicy, L1RuleList, RUNBOOK_ID } from './healing';
 
 /**
  * Orders central sends an appliance in its check-in reply (ARCHITECTURE.md §5).
@@ -32,6 +32,7 @@ export const OrderType = z.enum([
   'run_checks_now',
   'set_healing_policy',
   'update_rules',
+  'run_runbook',
 ]);
 export type OrderType = z.infer<typeof OrderType>;
 
@@ -92,6 +93,20 @@ export const SetHealingPolicyPayload = HealingPolicy;
  */
 export const UpdateRulesPayload = z.strictObject({ rules: L1RuleList });
 
+/**
+ * A fix a person approved (an L2 proposal from an escalation): run this runbook for this open
+ * incident now, disruptive or not. The appliance refuses it when the incident is no longer open.
+ */
+export const RunRunbookPayload = z.strictObject({
+  escalationId: Id,
+  incidentId: Id,
+  hostId: Id,
+  checkId: CheckId,
+  runbookId: z.string().regex(RUNBOOK_ID),
+  params: ActionParams,
+});
+export type RunRunbookPayload = z.infer<typeof RunRunbookPayload>;
+
 const orderBase = {
   schemaVersion: z.literal(1),
   id: Id,
@@ -108,6 +123,7 @@ export const Order = z
     z.strictObject({ ...orderBase, type: z.literal('run_checks_now'), payload: RunChecksNowPayload }),
     z.strictObject({ ...orderBase, type: z.literal('set_healing_policy'), payload: SetHealingPolicyPayload }),
     z.strictObject({ ...orderBase, type: z.literal('update_rules'), payload: UpdateRulesPayload }),
+    z.strictObject({ ...orderBase, type: z.literal('run_runbook'), payload: RunRunbookPayload }),
   ])
   .refine((order) => Date.parse(order.expiresAt) > Date.parse(order.issuedAt), {
     message: 'expiresAt must be after issuedAt',

@@ -217,6 +217,7 @@ export async function startAppliance(options: StartApplianceOptions) {
         log.error('a check run could not be recorded', { hostname: target.hostname, checkId: check.id, error }),
     });
 
+    const approvedRuns = new Set<Promise<void>>();
     const apply = async (order: Order): Promise<ApplyOutcome> => {
       switch (order.type) {
         case 'set_schedule': {
@@ -257,6 +258,25 @@ export async function startAppliance(options: StartApplianceOptions) {
             ok: true,
             detail: `${order.payload.rules.length} rules in addition to the ${config.healing.pack} pack`,
           };
+        }
+        case 'run_runbook': {
+          const { payload } = order;
+          const target = targets.list().find((t) => t.hostId === payload.hostId);
+          const run = healer.runApproved(target, payload);
+          if (!run.started) return { ok: false, code: 'NOT_APPLICABLE', detail: run.reason };
+          const finished: Promise<void> = run.done
+            .then((outcome) =>
+              log.info('approved fix finished', {
+                escalationId: payload.escalationId,
+                runbookId: payload.runbookId,
+                ok: outcome.ok,
+                reason: outcome.reason,
+              }),
+            )
+            .catch((error: unknown) => log.error('approved fix failed to run', { runbookId: payload.runbookId, error }))
+            .finally(() => approvedRuns.delete(finished));
+          approvedRuns.add(finished);
+          return { ok: true, detail: `${payload.runbookId} started on ${target?.hostname ?? payload.hostId}` };
         }
         case 'rotate_token':
           await rotateToken(store, key, order.id, fetchImpl);
@@ -439,6 +459,8 @@ export async function startAppliance(options: StartApplianceOptions) {
           uploadWaiter.wake();
           await scheduler.stop();
           await loops.catch(() => undefined);
+          // An approved fix still running finishes (its runbook has its own timeout) before the store closes.
+          await Promise.allSettled([...approvedRuns]);
           await flushOutbox();
           await statusPage?.close();
           await targets.closeAll();

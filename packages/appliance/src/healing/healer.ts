@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ApplianceEscalationRequest, EscalationPriority } from '@osiris/protocol';
+import {
+  ActionParams,
+  type ApplianceEscalationRequest,
+  type EscalationPriority,
+  type EscalationProposal,
+  type RunRunbookPayload,
+} from '@osiris/protocol';
 import type { LinuxCheck } from '../checks/check';
 import type { JsonValue } from '../checks/check';
 import type { CheckRunResult } from '../evidence/evidence-writer';
@@ -53,8 +59,10 @@ export function createHealer(deps: {
   const now = deps.now ?? (() => new Date());
   const { incidents, log } = deps;
 
-  function escalateOnce(incident: Incident, summary: string, evidenceSeq: number): void {
-    if (deps.policy().tier !== 'full') return;
+  function escalateOnce(incident: Incident, summary: string, evidenceSeq: number, proposal?: EscalationProposal): void {
+    // L3 needs tier `full`; an approval request for an L2 proposal also goes out under `l1_l2`.
+    const tier = deps.policy().tier;
+    if (tier !== 'full' && !(proposal && tier === 'l1_l2')) return;
     const attempts = incidents.attempts(incident.incidentId);
     if (attempts.some((a) => a.tier === 'L3')) return;
     const at = now();
@@ -83,6 +91,7 @@ export function createHealer(deps: {
           error: a.error ? a.error.slice(0, 1000) : null,
         })),
       evidenceSeqs: [evidenceSeq],
+      ...(proposal ? { proposal } : {}),
       createdAt: at.toISOString(),
     });
     incidents.recordAttempt({
@@ -161,6 +170,7 @@ export function createHealer(deps: {
     tier: 'L1' | 'L2',
     ruleId: string | null,
     decision: { confidence: number; reasoning: string } | null = null,
+    approvedIn: string | null = null,
   ): Promise<{ ok: boolean; reason: string }> {
     const checks = runbook.checks.flatMap((id) => {
       const check = deps.checks.get(id);
@@ -171,9 +181,10 @@ export function createHealer(deps: {
       target,
       checks,
       params,
+      // A person's approval (a run_runbook order) is what allows disruption and reboots.
       policy: {
-        allowDisruptive: false,
-        allowReboot: false,
+        allowDisruptive: approvedIn !== null,
+        allowReboot: approvedIn !== null,
         inMaintenanceWindow: isInWindow(deps.policy().maintenanceWindows, now()),
       },
       hostLocks: deps.hostLocks,
@@ -214,6 +225,7 @@ export function createHealer(deps: {
       })),
       stateDiff: execution.stateDiff.slice(0, 60).map((line) => line.slice(0, 200)),
       rolledBack: execution.rolledBack,
+      approvedIn,
     };
     await deps.record({
       kind: 'healing',
@@ -250,7 +262,10 @@ export function createHealer(deps: {
       escalateOnce(incident, why, evidenceSeq);
       return;
     }
-    if (incidents.attempts(incident.incidentId).some((a) => a.tier === 'L2')) {
+    const earlier = incidents.attempts(incident.incidentId);
+    // Already with people (escalated or waiting for approval): asking the LLM again changes nothing.
+    if (earlier.some((a) => a.tier === 'L3')) return;
+    if (earlier.some((a) => a.tier === 'L2')) {
       escalateOnce(incident, `${why}; the LLM's fix was already tried`, evidenceSeq);
       return;
     }
@@ -270,10 +285,22 @@ export function createHealer(deps: {
       return;
     }
     if (decision.kind === 'approval') {
+      const reasoning = scrubPhi(decision.reasoning).value.slice(0, 1000) || '(none given)';
+      const params = ActionParams.safeParse(decision.params);
       escalateOnce(
         incident,
-        `L2 proposes ${decision.runbookId} (confidence ${decision.confidence}, ${decision.why}); a person must approve: ${decision.reasoning}`,
+        `L2 proposes ${decision.runbookId} (confidence ${decision.confidence}, ${decision.why}); a person must approve it.`,
         evidenceSeq,
+        params.success
+          ? {
+              incidentId: incident.incidentId,
+              runbookId: decision.runbookId,
+              params: params.data,
+              confidence: decision.confidence,
+              reasoning,
+              why: decision.why,
+            }
+          : undefined,
       );
       return;
     }
@@ -288,7 +315,36 @@ export function createHealer(deps: {
       escalateOnce(incident, `L2's ${runbook.id} did not repair ${incident.checkId}: ${outcome.reason}`, evidenceSeq);
   }
 
+  /**
+   * A fix a person approved (a `run_runbook` order): checked now — the incident must still be open
+   * on that host, the runbook known, the host one the appliance may change — then run in the
+   * background (runbooks can take minutes; the order is answered at once). Recorded as an L2
+   * attempt whose evidence names the escalation that approved it.
+   */
+  function runApproved(
+    target: Target | undefined,
+    order: RunRunbookPayload,
+  ): { started: true; done: Promise<{ ok: boolean; reason: string }> } | { started: false; reason: string } {
+    const incident = incidents.get(order.incidentId);
+    if (!incident || incident.status !== 'open') return { started: false, reason: 'the incident is no longer open' };
+    if (incident.hostId !== order.hostId || incident.checkId !== order.checkId)
+      return { started: false, reason: 'the order does not match the incident' };
+    if (!target || target.hostId !== incident.hostId) return { started: false, reason: 'the host is not a target' };
+    if (!deps.mayHeal(target)) return { started: false, reason: 'this host is never changed by the appliance' };
+    const runbook = deps.runbooks.get(order.runbookId);
+    if (!runbook || !runbook.checks.includes(incident.checkId))
+      return { started: false, reason: `runbook ${order.runbookId} does not repair ${incident.checkId}` };
+    const done = execute(target, incident, runbook, order.params, 'L2', null, null, order.escalationId).then(
+      (outcome) => {
+        if (outcome.ok) deps.onHealed(target, incident.checkId);
+        return outcome;
+      },
+    );
+    return { started: true, done };
+  }
+
   return {
+    runApproved,
     /** Called with every stored check result and the seq of its evidence bundle. */
     async handle(target: Target, result: CheckRunResult, evidenceSeq: number): Promise<void> {
       const { change, incident } = incidents.recordResult(result);

@@ -226,6 +226,10 @@ export interface EscalationsTable {
   resolved_at: NullableTimestamp;
   resolved_by: string | null;
   resolution: string | null;
+  proposal: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  approval_order_id: ColumnType<string | null, string | null | undefined, string | null>;
+  approved_by: ColumnType<string | null, string | null | undefined, string | null>;
+  approved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 interface PatternReportsTable {

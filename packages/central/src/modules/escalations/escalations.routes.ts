@@ -1,4 +1,11 @@
-import { Escalation, EscalationListQuery, EscalationPage, EscalationResolveRequest, IdParams } from '@osiris/protocol';
+import {
+  Escalation,
+  EscalationApproveRequest,
+  EscalationListQuery,
+  EscalationPage,
+  EscalationResolveRequest,
+  IdParams,
+} from '@osiris/protocol';
 import type { App } from '../../platform/http';
 import type { EscalationsService } from './escalations.service';
 
@@ -38,6 +45,20 @@ export function registerEscalationsRoutes(app: App, service: EscalationsService)
       },
     },
     (request) => service.acknowledge(request.actor, request.params.id),
+  );
+  app.post(
+    '/v1/escalations/:id/approve',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags,
+        summary: 'Approve the fix L2 proposed: the appliance receives it as a signed run_runbook order',
+        params: IdParams,
+        body: EscalationApproveRequest,
+        response: { 200: Escalation },
+      },
+    },
+    (request) => service.approve(request.actor, request.params.id, request.body),
   );
   app.post(
     '/v1/escalations/:id/resolve',

@@ -2,6 +2,8 @@ import {
   type ApplianceEscalationRequest,
   ESCALATION_SLA_MINUTES,
   type Escalation,
+  type EscalationApproveRequest,
+  type EscalationProposal,
   type EscalationListQuery,
   type EscalationResolveRequest,
 } from '@osiris/protocol';
@@ -12,6 +14,7 @@ import { AppError, notFound } from '../../platform/errors';
 import type { AuthenticatedAppliance } from '../../platform/http';
 import { decodeCursor, toPage } from '../../platform/pagination';
 import type { AuditService } from '../audit';
+import type { OrdersService } from '../orders';
 import { type EscalationsStore, toEscalation } from './escalations.store';
 
 /** L3: escalations appliances send, and the people who acknowledge and resolve them. */
@@ -19,9 +22,10 @@ export function createEscalationsService(deps: {
   db: Kysely<DB>;
   store: EscalationsStore;
   audit: AuditService;
+  orders: Pick<OrdersService, 'issueWithin'>;
   now: () => Date;
 }) {
-  const { db, store, audit, now } = deps;
+  const { db, store, audit, orders, now } = deps;
 
   return {
     /**
@@ -48,6 +52,7 @@ export function createEscalationsService(deps: {
           detected: JSON.stringify(input.detected),
           attempts: JSON.stringify(input.attempts),
           evidence_seqs: JSON.stringify(input.evidenceSeqs),
+          proposal: input.proposal ? JSON.stringify(input.proposal) : null,
           created_at: input.createdAt,
           received_at: at,
           sla_due_at: new Date(at.getTime() + ESCALATION_SLA_MINUTES[input.priority] * 60_000),
@@ -59,7 +64,13 @@ export function createEscalationsService(deps: {
             action: 'escalation.receive',
             targetType: 'escalation',
             targetId: row.id,
-            details: { siteId: row.site_id, checkId: row.check_id, priority: row.priority, hostname: row.hostname },
+            details: {
+              siteId: row.site_id,
+              checkId: row.check_id,
+              priority: row.priority,
+              hostname: row.hostname,
+              ...(input.proposal ? { proposedRunbookId: input.proposal.runbookId } : {}),
+            },
           });
         return { escalation: toEscalation(row, at), isNew };
       });
@@ -100,6 +111,49 @@ export function createEscalationsService(deps: {
           targetType: 'escalation',
           targetId: id,
           details: { overdue: row.sla_due_at <= at },
+        });
+        return toEscalation(updated, at);
+      });
+    },
+
+    /**
+     * Approves the fix an L2 proposal asked for: a signed `run_runbook` order to the appliance
+     * (valid for a day), stored in the same transaction; the escalation counts as acknowledged.
+     */
+    async approve(actor: ActorContext, id: string, input: EscalationApproveRequest): Promise<Escalation> {
+      return db.transaction().execute(async (trx) => {
+        const row = await store.forUpdate(trx, id);
+        if (!row) throw notFound('Escalation');
+        if (!row.proposal) throw new AppError('CONFLICT', 'This escalation has no proposed fix to approve');
+        if (row.approval_order_id) throw new AppError('CONFLICT', 'The proposed fix is already approved');
+        if (row.state === 'resolved') throw new AppError('CONFLICT', 'The escalation is already resolved');
+        const proposal = row.proposal as EscalationProposal;
+        const order = await orders.issueWithin(trx, actor, row.appliance_id, {
+          type: 'run_runbook',
+          payload: {
+            escalationId: row.id,
+            incidentId: proposal.incidentId,
+            hostId: row.host_id,
+            checkId: row.check_id,
+            runbookId: proposal.runbookId,
+            params: proposal.params,
+          },
+          expiresInMinutes: 24 * 60,
+        });
+        const at = now();
+        const updated = await store.update(trx, id, {
+          approval_order_id: order.id,
+          approved_by: actor.actorId,
+          approved_at: at,
+          ...(row.state === 'open'
+            ? { state: 'acknowledged', acknowledged_at: at, acknowledged_by: actor.actorId }
+            : {}),
+        });
+        await audit.record(trx, actor, {
+          action: 'escalation.approve',
+          targetType: 'escalation',
+          targetId: id,
+          details: { orderId: order.id, runbookId: proposal.runbookId, ...(input.note ? { note: input.note } : {}) },
         });
         return toEscalation(updated, at);
       });

@@ -28,6 +28,11 @@ export function toEscalation(row: EscalationRow, now: Date): Escalation {
     resolvedAt: row.resolved_at?.toISOString() ?? null,
     resolvedBy: row.resolved_by,
     resolution: row.resolution,
+    proposal: (row.proposal ?? null) as Escalation['proposal'],
+    approval:
+      row.approval_order_id && row.approved_at
+        ? { orderId: row.approval_order_id, approvedBy: row.approved_by, approvedAt: row.approved_at.toISOString() }
+        : null,
   };
 }
 

@@ -2,13 +2,19 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
 import type { AuditService } from '../audit';
+import type { OrdersService } from '../orders';
 import { registerEscalationsRoutes } from './escalations.routes';
 import { createEscalationsService } from './escalations.service';
 import { createEscalationsStore } from './escalations.store';
 
 export type { EscalationsService } from './escalations.service';
 
-export function createEscalationsModule(deps: { db: Kysely<DB>; audit: AuditService; now?: (() => Date) | undefined }) {
+export function createEscalationsModule(deps: {
+  db: Kysely<DB>;
+  audit: AuditService;
+  orders: Pick<OrdersService, 'issueWithin'>;
+  now?: (() => Date) | undefined;
+}) {
   const service = createEscalationsService({
     ...deps,
     store: createEscalationsStore(),

@@ -3,11 +3,12 @@ import {
   type OrderCreateRequest,
   type OrderRecord,
   type OrderResultRequest,
+  type RunRunbookPayload,
   type SignedOrder,
   signOrder,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
-import type { ActorContext } from '../../platform/context';
+import type { ActorContext, Executor } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import { AppError, notFound } from '../../platform/errors';
 import type { AuthenticatedAppliance } from '../../platform/http';
@@ -16,6 +17,9 @@ import type { OrderSigningKey } from '../../platform/order-signing-key';
 import type { AppliancesService } from '../appliances';
 import type { AuditService } from '../audit';
 import { type OrdersStore, toOrderRecord } from './orders.store';
+
+/** What may be signed: what the API accepts, plus the orders only central's own services issue. */
+type OrderInput = OrderCreateRequest | { type: 'run_runbook'; payload: RunRunbookPayload; expiresInMinutes: number };
 
 export function createOrdersService(deps: {
   db: Kysely<DB>;
@@ -27,41 +31,60 @@ export function createOrdersService(deps: {
 }) {
   const { db, store, audit, appliances, signingKey, now } = deps;
 
+  async function sign(applianceId: string, input: OrderInput): Promise<SignedOrder> {
+    const at = now();
+    const order = {
+      schemaVersion: 1,
+      id: newId(),
+      applianceId,
+      issuedAt: at.toISOString(),
+      expiresAt: new Date(at.getTime() + input.expiresInMinutes * 60_000).toISOString(),
+      type: input.type,
+      payload: input.payload,
+    } as Order;
+    return signOrder(order, signingKey.privateKeyPkcs8);
+  }
+
+  async function insertSigned(trx: Executor, actor: ActorContext, signed: SignedOrder): Promise<OrderRecord> {
+    const { order } = signed;
+    const row = await store.insert(trx, {
+      id: order.id,
+      appliance_id: order.applianceId,
+      type: order.type,
+      state: 'pending',
+      created_by: actor.actorId,
+      issued_at: order.issuedAt,
+      expires_at: order.expiresAt,
+      signed: JSON.stringify(signed),
+    });
+    await audit.record(trx, actor, {
+      action: 'order.issue',
+      targetType: 'order',
+      targetId: order.id,
+      details: { applianceId: order.applianceId, type: order.type, expiresAt: order.expiresAt },
+    });
+    return toOrderRecord(row);
+  }
+
   return {
     /** Sign an order with central's key and queue it for the appliance's next check-in. */
     async issue(actor: ActorContext, applianceId: string, input: OrderCreateRequest): Promise<OrderRecord> {
       await appliances.getAppliance(applianceId);
-      const at = now();
-      const expiresAt = new Date(at.getTime() + input.expiresInMinutes * 60_000);
-      const order = {
-        schemaVersion: 1,
-        id: newId(),
-        applianceId,
-        issuedAt: at.toISOString(),
-        expiresAt: expiresAt.toISOString(),
-        type: input.type,
-        payload: input.payload,
-      } as Order;
-      const signed = await signOrder(order, signingKey.privateKeyPkcs8);
-      return db.transaction().execute(async (trx) => {
-        const row = await store.insert(trx, {
-          id: order.id,
-          appliance_id: applianceId,
-          type: order.type,
-          state: 'pending',
-          created_by: actor.actorId,
-          issued_at: at,
-          expires_at: expiresAt,
-          signed: JSON.stringify(signed),
-        });
-        await audit.record(trx, actor, {
-          action: 'order.issue',
-          targetType: 'order',
-          targetId: order.id,
-          details: { applianceId, type: order.type, expiresAt: order.expiresAt },
-        });
-        return toOrderRecord(row);
-      });
+      const signed = await sign(applianceId, input);
+      return db.transaction().execute((trx) => insertSigned(trx, actor, signed));
+    },
+
+    /**
+     * For a caller's own transaction: signs the order (also types only central issues, such as
+     * `run_runbook`) and stores it with `trx`, so the order exists only if the caller commits.
+     */
+    async issueWithin(
+      trx: Executor,
+      actor: ActorContext,
+      applianceId: string,
+      input: OrderInput,
+    ): Promise<OrderRecord> {
+      return insertSigned(trx, actor, await sign(applianceId, input));
     },
 
     async list(applianceId: string): Promise<{ items: OrderRecord[] }> {
