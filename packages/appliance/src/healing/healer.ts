@@ -326,13 +326,13 @@ export function createHealer(deps: {
     order: RunRunbookPayload,
   ): { started: true; done: Promise<{ ok: boolean; reason: string }> } | { started: false; reason: string } {
     const incident = incidents.get(order.incidentId);
-    if (!incident || incident.status !== 'open') return { started: false, reason: 'the incident is no longer open' };
+    if (incident?.status !== 'open') return { started: false, reason: 'the incident is no longer open' };
     if (incident.hostId !== order.hostId || incident.checkId !== order.checkId)
       return { started: false, reason: 'the order does not match the incident' };
     if (!target || target.hostId !== incident.hostId) return { started: false, reason: 'the host is not a target' };
     if (!deps.mayHeal(target)) return { started: false, reason: 'this host is never changed by the appliance' };
     const runbook = deps.runbooks.get(order.runbookId);
-    if (!runbook || !runbook.checks.includes(incident.checkId))
+    if (!runbook?.checks.includes(incident.checkId))
       return { started: false, reason: `runbook ${order.runbookId} does not repair ${incident.checkId}` };
     const done = execute(target, incident, runbook, order.params, 'L2', null, null, order.escalationId).then(
       (outcome) => {
