@@ -12,4 +12,18 @@ describe('chaos attack catalog', () => {
     }
     expect(new Set(ATTACKS.map((a) => a.id)).size).toBe(ATTACKS.length);
   });
+
+  it('includes a remediation that cuts off SSH, expected to be escalated rather than healed', () => {
+    const trap = ATTACKS.find((a) => a.id === 'firewall-lockout-trap');
+    expect(trap?.category).toBe('network');
+    expect(trap?.checkId).toBe('linux.firewall.default-deny-input');
+    expect(trap?.expect).toBe('escalated');
+    // The live ruleset is opened and a persistent one that drops inbound without an SSH or
+    // established/related accept is planted for the runbook to load.
+    expect(trap?.script).toContain('policy accept');
+    expect(trap?.script).toMatch(/cat > \/etc\/nftables\.conf/);
+    const planted = trap?.script.split("<<'OSL_NFT'")[1]?.split('OSL_NFT')[0] ?? '';
+    expect(planted).toContain('policy drop');
+    expect(planted).not.toMatch(/dport[^\n]*\b22\b|\bssh\b|established/);
+  });
 });

@@ -19,6 +19,11 @@ interface Attack {
   checkId: string;
   /** POSIX sh run as root inside the lab host. */
   script: string;
+  /**
+   * `escalated`: L1 must not heal this one. Its runbook's fix fails (and undoes itself), so the
+   * honest outcome is a failed healing attempt and an escalation, not a heal.
+   */
+  expect?: 'escalated';
 }
 
 const TABLE: readonly (readonly [id: string, category: AttackCategory, title: string, checkId: string])[] = [
@@ -73,8 +78,47 @@ const driftScripts = new Map(
   [...DRIFTS_GROUP_A, ...DRIFTS_GROUP_B].flatMap((d) => (d.drift ? [[d.checkId, d.drift] as const] : [])),
 );
 
-export const ATTACKS: readonly Attack[] = TABLE.map(([id, category, title, checkId]) => {
-  const script = driftScripts.get(checkId);
-  if (!script) throw new Error(`attack ${id}: no drift recipe breaks ${checkId}`);
-  return { id, category, title, checkId, script };
-});
+/**
+ * The firewall is opened (the check fails) and /etc/nftables.conf is replaced by a valid ruleset
+ * with input policy drop that accepts neither SSH nor established traffic: the runbook prefers the
+ * host's configured ruleset, so its fix cuts off the appliance, including the session it runs in.
+ * The runbook's commit-confirm must restore access and the incident must be escalated.
+ */
+const FIREWALL_LOCKOUT_TRAP = `set -e
+nft flush ruleset
+nft add table inet filter
+nft add chain inet filter input '{ type filter hook input priority filter; policy accept; }'
+cat > /etc/nftables.conf <<'OSL_NFT'
+#!/usr/sbin/nft -f
+flush ruleset
+table inet filter {
+  chain input {
+    type filter hook input priority 0; policy drop;
+    iif "lo" accept
+    tcp dport { 80, 443 } accept
+  }
+}
+OSL_NFT
+nft -c -f /etc/nftables.conf
+`;
+
+/** Attacks with their own script rather than a drift recipe's. */
+const EXPLICIT: readonly Attack[] = [
+  {
+    id: 'firewall-lockout-trap',
+    category: 'network',
+    title: 'Open the firewall and plant a persistent ruleset that drops SSH',
+    checkId: 'linux.firewall.default-deny-input',
+    script: FIREWALL_LOCKOUT_TRAP,
+    expect: 'escalated',
+  },
+];
+
+export const ATTACKS: readonly Attack[] = [
+  ...TABLE.map(([id, category, title, checkId]) => {
+    const script = driftScripts.get(checkId);
+    if (!script) throw new Error(`attack ${id}: no drift recipe breaks ${checkId}`);
+    return { id, category, title, checkId, script };
+  }),
+  ...EXPLICIT,
+];

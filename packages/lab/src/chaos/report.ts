@@ -26,11 +26,20 @@ ${bars.join('\n')}
 </svg>`;
 }
 
+/** Healed or not; a row expected to escalate passes when L1's fix failed and never claimed a heal. */
+function healedCell(r: ChaosReport['rows'][number]): string {
+  if (r.expectsEscalation) {
+    if (r.healed) return '<b>yes (unexpected: expected to escalate)</b>';
+    return r.healFailed ? 'no: fix failed, escalated (expected)' : '<b>no healing attempt yet</b>';
+  }
+  return r.hasSafeRunbook ? (r.healed ? 'yes' : '<b>no</b>') : 'n/a';
+}
+
 /** A self-contained HTML page: the summary, a chart per category and every attack's row. */
 export function renderChaosHtml(report: ChaosReport): string {
   const rows = report.rows.map(
     (r) =>
-      `<tr><td>${r.round}</td><td>${escapeText(r.host)}</td><td>${escapeText(r.category)}</td><td>${escapeText(r.attackId)}</td><td>${escapeText(r.checkId)}</td><td>${r.detected ? 'yes' : '<b>no</b>'}</td><td>${escapeText(r.detectionLatencyMs)}</td><td>${r.hasSafeRunbook ? (r.healed ? 'yes' : '<b>no</b>') : 'n/a'}</td><td>${escapeText(r.healTier)}</td><td>${escapeText(r.timeToHealMs)}</td><td>${r.evidenceVerified ? 'yes' : r.healed ? '<b>no</b>' : '—'}</td></tr>`,
+      `<tr><td>${r.round}</td><td>${escapeText(r.host)}</td><td>${escapeText(r.category)}</td><td>${escapeText(r.attackId)}</td><td>${escapeText(r.checkId)}</td><td>${r.detected ? 'yes' : '<b>no</b>'}</td><td>${escapeText(r.detectionLatencyMs)}</td><td>${healedCell(r)}</td><td>${escapeText(r.healTier)}</td><td>${escapeText(r.timeToHealMs)}</td><td>${r.evidenceVerified ? 'yes' : r.healed ? '<b>no</b>' : '—'}</td></tr>`,
   );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>OsirisCare chaos run</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left}</style></head><body>

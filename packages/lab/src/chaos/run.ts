@@ -31,6 +31,13 @@ interface AttackRow {
   checkId: string;
   /** A non-disruptive runbook that needs no reboot or window repairs this check: L1 should heal it. */
   hasSafeRunbook: boolean;
+  /**
+   * An attack in the round on this check expects L1's fix to fail (see Attack.expect): the row is
+   * then judged by `healFailed`, not counted in the heal rate.
+   */
+  expectsEscalation: boolean;
+  /** A healing attempt on this check failed after the attack (what leads to an escalation). */
+  healFailed: boolean;
   detected: boolean;
   detectionLatencyMs: number | null;
   healed: boolean;
@@ -80,6 +87,9 @@ async function runScript(host: LabHost, script: string, what: string): Promise<v
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const attacks = ATTACKS.filter((a) => !options.attackIds || options.attackIds.includes(a.id));
   if (attacks.length === 0) throw new Error('no attack selected');
+  // Checks whose fix is expected to fail this round; other attacks on the same check share its fate.
+  const escalating = new Set(attacks.filter((a) => a.expect === 'escalated').map((a) => a.checkId));
+  const expectsHeal = (checkId: string) => SAFE_RUNBOOKS.has(checkId) && !escalating.has(checkId);
   const lab = createLab();
   const hosts: LabHost[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'osiris-chaos-'));
@@ -133,8 +143,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
               (b) => b.hostname === host.info.name && b.checkId === a.checkId && Date.parse(b.startedAt) >= launchedAt,
             );
             const detected = after.some((b) => b.kind !== 'healing' && b.status === 'fail');
-            const settled =
-              after.some((b) => b.kind === 'healing' && b.status === 'pass') || !SAFE_RUNBOOKS.has(a.checkId);
+            const settled = escalating.has(a.checkId)
+              ? after.some((b) => b.kind === 'healing')
+              : after.some((b) => b.kind === 'healing' && b.status === 'pass') || !SAFE_RUNBOOKS.has(a.checkId);
             return !detected || !settled;
           }),
         );
@@ -157,7 +168,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             attackId: attack.id,
             category: attack.category,
             checkId: attack.checkId,
-            hasSafeRunbook: SAFE_RUNBOOKS.has(attack.checkId),
+            hasSafeRunbook: expectsHeal(attack.checkId),
+            expectsEscalation: escalating.has(attack.checkId),
+            healFailed: after.some((b) => b.kind === 'healing' && b.status !== 'pass'),
             detected: detection !== undefined,
             detectionLatencyMs: detection ? Date.parse(detection.finishedAt) - launchedAt : null,
             healed: heal !== undefined,

@@ -18,7 +18,7 @@ export const LINUX_NETWORK_CHECKS: readonly CheckDefinition[] = [
     defaultIntervalSeconds: 300,
     remediation:
       'Load a ruleset whose input chain has "policy drop" and accepts loopback, established and related traffic and the ports this host must serve (at least SSH from the appliance), and make it persistent (nftables.service or ufw).',
-    healable: false,
+    healable: true,
   },
   {
     id: 'linux.sysctl.ip-forward',

@@ -4,6 +4,7 @@ import { auditAuditdActive } from './audit.auditd-active';
 import { auditIdentityRules } from './audit.identity-rules';
 import { auditLoginRules } from './audit.login-rules';
 import { auditSudoersRules } from './audit.sudoers-rules';
+import { firewallDefaultDenyInput } from './firewall.default-deny-input';
 import { filesGshadowPermissions } from './files.gshadow-permissions';
 import { filesPasswdPermissions } from './files.passwd-permissions';
 import { filesShadowPermissions } from './files.shadow-permissions';
@@ -37,6 +38,7 @@ export const LINUX_RUNBOOKS: readonly RunbookDefinition[] = Object.freeze([
   sshMaxAuthTries,
   sshIdleTimeout,
   sshX11Forwarding,
+  firewallDefaultDenyInput,
   sysctlAcceptRedirects,
   sysctlSendRedirects,
   sysctlAcceptSourceRoute,

@@ -3,6 +3,7 @@ import { LINUX_CHECKS } from '@osiris/protocol';
 import { describe, expect, it } from 'vitest';
 import { LINUX_CHECK_IMPLEMENTATIONS } from '../../checks/linux';
 import { RunbookDefinition } from '../runbook';
+import { firewallDefaultDenyInput } from './firewall.default-deny-input';
 import { LINUX_RUNBOOKS } from '.';
 
 const healable = LINUX_CHECKS.filter((check) => check.healable).map((check) => check.id);
@@ -59,5 +60,28 @@ describe('Linux runbook definitions', () => {
       expect(runbook.rollback, runbook.id).toBeDefined();
       expect(runbook.remediate, runbook.id).toContain('"$SSHD" -t -f');
     }
+  });
+
+  it('change the firewall only with commit-confirm, whose timer outlasts no phase timeout', () => {
+    const runbook = firewallDefaultDenyInput;
+    expect(LINUX_RUNBOOKS).toContain(runbook);
+    expect(runbook.params.parse({})).toEqual({ confirmSeconds: 45 });
+    for (const confirmSeconds of [9, 601, 10.5])
+      expect(runbook.params.safeParse({ confirmSeconds }).success).toBe(false);
+    const maxConfirmSeconds = 600;
+    expect(runbook.params.safeParse({ confirmSeconds: maxConfirmSeconds }).success).toBe(true);
+    // The revert must have restored access before a stalled phase times out (see the definition).
+    expect(runbook.timeoutSeconds).toBeGreaterThan(maxConfirmSeconds);
+    expect(runbook.retries.max).toBe(0);
+    expect(runbook.disruptive).toBe(false);
+    expect(runbook.allowConcurrent).toBe(false);
+    const remediate = runbook.remediate as string;
+    // The timer is armed in its own session before any ruleset is loaded.
+    const armed = remediate.indexOf('setsid sh -c');
+    expect(armed).toBeGreaterThan(remediate.indexOf('nft list ruleset'));
+    expect(armed).toBeLessThan(remediate.indexOf('"$NFT" -f "$D/apply.nft"'));
+    expect(remediate).toContain('"$P_CONFIRM_SECONDS"');
+    expect(runbook.verify).toContain('verified=yes');
+    expect(runbook.rollback).toContain('"$NFT" -f "$D/saved.nft"');
   });
 });
