@@ -69,6 +69,50 @@ export const ConfigSchema = z.object({
   ARGON2_ITERATIONS: int(1, 20).default(2).describe('argon2id time cost (passes).'),
   ARGON2_PARALLELISM: int(1, 16).default(1).describe('argon2id lanes.'),
   DOCS_ENABLED: bool.default(true).describe('Serve OpenAPI at /v1/openapi.json and browsable docs at /v1/docs.'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional()
+    .describe(
+      'Mail server for invitations, sign-in links and notices, e.g. smtp://user:pass@mail.example.com:587. When unset, mail stays queued (and is logged as undeliverable).',
+    ),
+  EMAIL_FROM: z.string().min(3).default('OsirisCare <no-reply@osiris.local>').describe('Sender of every email.'),
+  EMAIL_MAX_ATTEMPTS: int(1, 100).default(8).describe('Delivery attempts per email before it is marked failed.'),
+  OIDC_ISSUERS: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+            label: z.string().min(1).max(60),
+            issuer: z.url(),
+            clientId: z.string().min(1),
+            clientSecret: z.string().min(1),
+          }),
+        )
+        .max(20),
+    )
+    .describe(
+      'OpenID Connect providers partners sign up and sign in with: a JSON array of {id, label, issuer, clientId, clientSecret} (Google, Microsoft Entra, any generic issuer). Redirect URI: PUBLIC_URL/v1/auth/oidc/callback.',
+    ),
+  PARTNER_AUTO_APPROVE_DOMAINS: list
+    .default([])
+    .describe('Comma-separated email domains whose partner sign-ups are approved at once; others wait for an admin.'),
+  REFUSE_CONSUMER_EMAIL_DOMAINS: bool
+    .default(true)
+    .describe('Refuse partner sign-up from consumer mail domains (gmail.com, outlook.com, …).'),
+  MAGIC_LINK_LIMIT_PER_EMAIL: int(1, 10_000).default(5).describe('Sign-in links per 15 minutes per email address.'),
+  MAGIC_LINK_LIMIT_PER_IP: int(1, 100_000).default(20).describe('Sign-in links per 15 minutes per client IP.'),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000).describe('Time given to in-flight requests on SIGTERM.'),
 });
 

@@ -8,6 +8,20 @@ export const ERROR_STATUS = {
   INVALID_CREDENTIALS: 401,
   TOTP_REQUIRED: 401,
   ACCOUNT_LOCKED: 401,
+  /** A magic link or invitation that is unknown, forged, or opened in another browser. */
+  LINK_INVALID: 401,
+  LINK_EXPIRED: 401,
+  LINK_USED: 401,
+  /** An OpenID Connect sign-in that failed: `details.reason` says which check (state, nonce, code, token). */
+  OIDC_FAILED: 401,
+  /** The identity provider does not vouch for the email address. */
+  EMAIL_UNVERIFIED: 403,
+  /** Consumer mail domains are refused for partner sign-up, or the domain is not allowed. */
+  EMAIL_DOMAIN_REFUSED: 403,
+  /** The partner has signed up and waits for a platform admin's approval (or was rejected). */
+  PARTNER_NOT_APPROVED: 403,
+  API_KEY_REVOKED: 401,
+  API_KEY_EXPIRED: 401,
   FORBIDDEN: 403,
   CSRF_FAILED: 403,
   NOT_FOUND: 404,
@@ -22,6 +36,8 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   DATABASE_UNAVAILABLE: 503,
   NOT_READY: 503,
+  /** An outside service central depends on (an identity provider) failed. */
+  UPSTREAM_FAILED: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
