@@ -8,6 +8,7 @@ import { createAccountsModule } from './modules/accounts';
 import { createAppliancesModule } from './modules/appliances';
 import { registerGatewayRoutes } from './gateway/gateway.routes';
 import { createAuditModule } from './modules/audit';
+import { createApiKeysModule } from './modules/api-keys';
 import { createEscalationsModule } from './modules/escalations';
 import { createLearningModule } from './modules/learning';
 import { createEvidenceModule } from './modules/evidence';
@@ -17,6 +18,7 @@ import { createPartnersModule } from './modules/partners';
 import { createPracticesModule } from './modules/practices';
 import { createSitesModule } from './modules/sites';
 import { registerAuth } from './platform/auth';
+import { createAuthorizer } from './platform/authorize';
 import type { Database } from './platform/db';
 import { registerDocs } from './platform/docs';
 import { AppError, errorHandler } from './platform/errors';
@@ -76,8 +78,11 @@ export async function buildApp(deps: AppDeps) {
 
   const audit = createAuditModule(db);
   const accounts = createAccountsModule({ db, config, keyring, audit: audit.service, rateLimiter, now: deps.now });
+  const authorize = createAuthorizer(db);
+  const apiKeys = createApiKeysModule({ db, audit: audit.service, authorize, keyring, now: deps.now });
   const routeTable = registerAuth(app, {
     resolveSession: (token) => accounts.auth.resolveSession(token),
+    resolveApiKey: (token) => apiKeys.service.resolve(token),
     resolveAppliance: (token) => appliances.registration.resolveToken(token),
     recordDenied: (actor, action, details) => audit.service.recordEvent(actor, { action, outcome: 'denied', details }),
     cookieSecure: config.COOKIE_SECURE,
@@ -129,6 +134,7 @@ export async function buildApp(deps: AppDeps) {
     orders,
     escalations,
     learning,
+    apiKeys,
   ]) {
     module.routes(app);
   }

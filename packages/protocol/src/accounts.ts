@@ -7,6 +7,18 @@ export type Role = z.infer<typeof Role>;
 /** Roles ordered by reach: each includes everything the ones after it may do. */
 export const ROLE_RANK: Record<Role, number> = { admin: 3, operator: 2, readonly: 1 };
 
+/** People of a partner (an MSP): its admins, and technicians who run its sites. */
+export const PartnerRole = z.enum(['partner_admin', 'technician']);
+export type PartnerRole = z.infer<typeof PartnerRole>;
+
+/** People of a practice (a clinic): one owner, admins, viewers. */
+export const PracticeRole = z.enum(['practice_owner', 'practice_admin', 'practice_viewer']);
+export type PracticeRole = z.infer<typeof PracticeRole>;
+
+/** Every role a person can hold: platform staff (`Role`), partner, practice, or auditor of one practice. */
+export const UserRole = z.enum([...Role.options, ...PartnerRole.options, ...PracticeRole.options, 'auditor']);
+export type UserRole = z.infer<typeof UserRole>;
+
 export const UserStatus = z.enum(['active', 'disabled']);
 export type UserStatus = z.infer<typeof UserStatus>;
 
@@ -19,7 +31,13 @@ export const User = z.object({
   id: Id,
   email: z.string(),
   name: z.string(),
-  role: Role,
+  role: UserRole,
+  /** The partner a partner user belongs to; null otherwise. */
+  partnerId: Id.nullable(),
+  /** The practice a practice user or auditor belongs to; null otherwise. */
+  practiceId: Id.nullable(),
+  /** For auditors: when their access ends by itself. */
+  accessExpiresAt: Timestamp.nullable(),
   status: UserStatus,
   totpEnabled: z.boolean(),
   lockedUntil: Timestamp.nullable(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, Timestamp, page, text } from './common';
 
-export const AuditActorType = z.enum(['user', 'system', 'anonymous', 'appliance']);
+export const AuditActorType = z.enum(['user', 'system', 'anonymous', 'appliance', 'api_key']);
 export const AuditOutcome = z.enum(['success', 'failure', 'denied']);
 
 export const AuditEntry = z.object({

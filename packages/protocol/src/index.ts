@@ -17,3 +17,4 @@ export * from './tenancy';
 export * from './escalations';
 export * from './healing';
 export * from './learning';
+export * from './api-keys';

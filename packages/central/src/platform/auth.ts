@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import { ROLE_RANK } from '@osiris/protocol';
+import { type AccessRule, isAllowed, type Principal } from './access';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActorContext } from './context';
 import { AppError } from './errors';
-import type { App, AuthenticatedAppliance, AuthenticatedSession, RouteAccess } from './http';
+import type { App, AuthenticatedApiKey, AuthenticatedAppliance, AuthenticatedSession, RouteAccess } from './http';
 
 export const SESSION_COOKIE = 'osiris_session';
 const CSRF_HEADER = 'x-csrf-token';
@@ -13,6 +13,8 @@ const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
 export interface AuthDeps {
   resolveSession(token: string): Promise<AuthenticatedSession | null>;
   resolveAppliance(token: string): Promise<AuthenticatedAppliance | null>;
+  /** A partner API key (`osk_…`); refused keys (revoked, expired) throw their AppError. */
+  resolveApiKey(token: string): Promise<AuthenticatedApiKey | null>;
   recordDenied(actor: ActorContext, action: string, details: Record<string, unknown>): Promise<void>;
   cookieSecure: 'auto' | 'always' | 'never';
 }
@@ -42,16 +44,46 @@ export function clearSessionCookie(reply: FastifyReply): void {
   void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict' });
 }
 
-function actorFor(request: FastifyRequest, auth: AuthenticatedSession | null): ActorContext {
+function actorFor(
+  request: FastifyRequest,
+  auth: AuthenticatedSession | null,
+  apiKey: AuthenticatedApiKey | null,
+): ActorContext {
+  const common = { ip: request.ip, requestId: String(request.id) };
+  if (apiKey)
+    return {
+      ...common,
+      actorType: 'api_key',
+      actorId: apiKey.apiKeyId,
+      actorLabel: `api-key:${apiKey.name}`,
+      role: null,
+      principal: apiKey.principal,
+    };
   return {
+    ...common,
     actorType: auth ? 'user' : 'anonymous',
     actorId: auth?.userId ?? null,
     actorLabel: auth?.email ?? null,
     role: auth?.role ?? null,
-    ip: request.ip,
-    requestId: String(request.id),
+    principal: auth?.principal ?? null,
   };
 }
+
+/** A bare platform role is the rule "platform staff with at least this role". */
+const ruleOf = (access: Exclude<RouteAccess, 'public' | 'appliance'>): AccessRule =>
+  typeof access === 'string' ? { platform: access } : access;
+
+function describeRule(rule: AccessRule): string {
+  const parts = [
+    rule.platform && `platform ${rule.platform}`,
+    rule.partner && `partner ${rule.partner}`,
+    rule.practice && `practice ${rule.practice}`,
+    rule.auditor && 'auditor',
+  ].filter(Boolean);
+  return parts.join(', ');
+}
+
+const principalLabel = (p: Principal): string => (p.kind === 'auditor' ? 'auditor' : `${p.kind} ${p.role}`);
 
 function tokensEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -70,6 +102,8 @@ export interface RouteEntry {
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{20,200})$/;
+/** Partner API keys: `osk_<prefix>_<secret>`. */
+const API_KEY_BEARER = /^Bearer (osk_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{32,100})$/;
 
 /** Appliance routes: a bearer token, never a cookie (so no CSRF); a bad token is a security event. */
 async function authenticateAppliance(request: FastifyRequest, deps: AuthDeps): Promise<void> {
@@ -80,6 +114,7 @@ async function authenticateAppliance(request: FastifyRequest, deps: AuthDeps): P
     actorId: request.appliance?.applianceId ?? null,
     actorLabel: request.appliance ? `appliance:${request.appliance.applianceId}` : null,
     role: null,
+    principal: null,
     ip: request.ip,
     requestId: String(request.id),
   };
@@ -96,6 +131,7 @@ async function authenticateAppliance(request: FastifyRequest, deps: AuthDeps): P
 export function registerAuth(app: App, deps: AuthDeps): RouteEntry[] {
   const table: RouteEntry[] = [];
   app.decorateRequest('auth', null);
+  app.decorateRequest('apiKey', null);
   app.decorateRequest('appliance', null);
   app.decorateRequest('actor', null as unknown as ActorContext);
 
@@ -111,12 +147,34 @@ export function registerAuth(app: App, deps: AuthDeps): RouteEntry[] {
   app.addHook('onRequest', async (request) => {
     const access: RouteAccess = request.routeOptions.config.access ?? 'public';
     if (access === 'appliance') return authenticateAppliance(request, deps);
-    const token = request.cookies[SESSION_COOKIE];
-    request.auth = token ? await deps.resolveSession(token) : null;
-    request.actor = actorFor(request, request.auth);
+    const apiKeyToken = API_KEY_BEARER.exec(request.headers.authorization ?? '')?.[1];
+    if (apiKeyToken && access !== 'public') {
+      request.apiKey = await deps.resolveApiKey(apiKeyToken).catch(async (error: unknown) => {
+        request.actor = actorFor(request, null, null);
+        await deps.recordDenied(request.actor, 'security.api_key_refused', {
+          route: request.routeOptions.url,
+          code: (error as AppError).code ?? 'UNKNOWN',
+        });
+        throw error;
+      });
+      if (!request.apiKey) {
+        request.actor = actorFor(request, null, null);
+        await deps.recordDenied(request.actor, 'security.api_key_refused', {
+          route: request.routeOptions.url,
+          code: 'UNKNOWN_KEY',
+        });
+        throw new AppError('UNAUTHENTICATED', 'Unknown API key');
+      }
+    } else {
+      const token = request.cookies[SESSION_COOKIE];
+      request.auth = token ? await deps.resolveSession(token) : null;
+    }
+    request.actor = actorFor(request, request.auth, request.apiKey);
     if (access === 'public') return;
-    if (!request.auth) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
-    if (!SAFE_METHODS.has(request.method)) {
+    const principal = request.actor.principal;
+    if (!principal) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
+    // Only cookie sessions need the CSRF echo; an API key in a header cannot be sent by another site.
+    if (request.auth && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !tokensEqual(sent, request.auth.csrfToken)) {
         await deps.recordDenied(request.actor, 'security.csrf_failed', {
@@ -126,14 +184,15 @@ export function registerAuth(app: App, deps: AuthDeps): RouteEntry[] {
         throw new AppError('CSRF_FAILED', `Missing or wrong ${CSRF_HEADER} header`);
       }
     }
-    if (ROLE_RANK[request.auth.role] < ROLE_RANK[access]) {
+    const rule = ruleOf(access);
+    if (!isAllowed(rule, principal)) {
       await deps.recordDenied(request.actor, 'security.access_denied', {
         method: request.method,
         route: request.routeOptions.url,
-        required: access,
-        role: request.auth.role,
+        required: describeRule(rule),
+        principal: principalLabel(principal),
       });
-      throw new AppError('FORBIDDEN', `This needs the ${access} role`);
+      throw new AppError('FORBIDDEN', `This needs one of: ${describeRule(rule)}`);
     }
   });
   return table;

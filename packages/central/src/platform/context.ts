@@ -1,4 +1,5 @@
-import type { Role } from '@osiris/protocol';
+import type { UserRole } from '@osiris/protocol';
+import type { Principal } from './access';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from './db-schema';
 
@@ -7,10 +8,12 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 
 /** Who is acting, as the services see it (no Fastify types past the routes). */
 export interface ActorContext {
-  actorType: 'user' | 'system' | 'anonymous' | 'appliance';
+  actorType: 'user' | 'system' | 'anonymous' | 'appliance' | 'api_key';
   actorId: string | null;
   actorLabel: string | null;
-  role: Role | null;
+  role: UserRole | null;
+  /** What the caller may reach; null for anonymous callers, appliances and the system. */
+  principal: Principal | null;
   ip: string | null;
   requestId: string | null;
 }
@@ -20,6 +23,7 @@ export const SYSTEM_ACTOR: ActorContext = {
   actorId: null,
   actorLabel: 'system',
   role: null,
+  principal: null,
   ip: null,
   requestId: null,
 };

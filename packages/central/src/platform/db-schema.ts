@@ -4,6 +4,8 @@ import type { ColumnType, Generated } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json = ColumnType<Record<string, unknown>, string, string>;
+type NullableId = ColumnType<string | null, string | null | undefined, string | null>;
+type OptionalTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Int8 = ColumnType<string | number | bigint, number | bigint, number | bigint>;
 
 interface SchemaMigrationsTable {
@@ -31,7 +33,8 @@ export interface UsersTable {
   name: string;
   role: string;
   status: Generated<string>;
-  password_hash: string;
+  /** Null for people who sign in by OpenID Connect or emailed link (everyone but platform staff). */
+  password_hash: string | null;
   failed_login_count: Generated<number>;
   locked_until: NullableTimestamp;
   totp_secret_enc: string | null;
@@ -41,6 +44,12 @@ export interface UsersTable {
   password_changed_at: Timestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+  partner_id: NullableId;
+  practice_id: NullableId;
+  oidc_issuer: ColumnType<string | null, string | null | undefined, string | null>;
+  oidc_subject: ColumnType<string | null, string | null | undefined, string | null>;
+  access_starts_at: OptionalTimestamp;
+  access_expires_at: OptionalTimestamp;
 }
 
 export interface SessionsTable {
@@ -66,6 +75,10 @@ export interface InvitationsTable {
   accepted_user_id: string | null;
   revoked_at: NullableTimestamp;
   created_at: Timestamp;
+  partner_id: NullableId;
+  practice_id: NullableId;
+  access_starts_at: OptionalTimestamp;
+  access_expires_at: OptionalTimestamp;
 }
 
 export interface PartnersTable {
@@ -76,6 +89,53 @@ export interface PartnersTable {
   status: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  brand_name: ColumnType<string | null, string | null | undefined, string | null>;
+  brand_color: ColumnType<string | null, string | null | undefined, string | null>;
+  logo_type: ColumnType<string | null, string | null | undefined, string | null>;
+  logo: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  decided_by: NullableId;
+  decided_at: OptionalTimestamp;
+  decision_reason: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  partner_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scope: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  last_used_at: OptionalTimestamp;
+  revoked_at: OptionalTimestamp;
+  revoked_by: NullableId;
+}
+
+export interface SignInLinksTable {
+  id: string;
+  token_hash: string;
+  browser_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: OptionalTimestamp;
+  ip: string | null;
+}
+
+export interface PracticeTransfersTable {
+  id: string;
+  practice_id: string;
+  from_partner_id: string;
+  to_partner_id: string;
+  reason: string;
+  state: string;
+  requested_by: string | null;
+  requested_at: Timestamp;
+  decided_by: NullableId;
+  decided_at: OptionalTimestamp;
+  decision_note: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PracticesTable {
@@ -280,8 +340,37 @@ export interface LearningDecisionsTable {
   decided_at: Timestamp;
 }
 
+export interface EmailOutboxTable {
+  id: string;
+  to_address: string;
+  template: string;
+  subject: string;
+  text_body: string | null;
+  html_body: string | null;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: NullableTimestamp;
+}
+
+export interface OidcLoginStatesTable {
+  state_hash: string;
+  issuer_id: string;
+  nonce: string;
+  code_verifier: string | null;
+  browser_hash: string;
+  purpose: string;
+  return_to: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
 export interface DB {
   schema_migrations: SchemaMigrationsTable;
+  email_outbox: EmailOutboxTable;
   server_settings: ServerSettingsTable;
   rate_limit_counters: RateLimitCountersTable;
   users: UsersTable;
@@ -302,4 +391,8 @@ export interface DB {
   pattern_reports: PatternReportsTable;
   pattern_fix_reports: PatternFixReportsTable;
   learning_decisions: LearningDecisionsTable;
+  api_keys: ApiKeysTable;
+  sign_in_links: SignInLinksTable;
+  practice_transfers: PracticeTransfersTable;
+  oidc_login_states: OidcLoginStatesTable;
 }

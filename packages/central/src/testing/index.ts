@@ -2,3 +2,5 @@ export * from './test-app';
 export { createPasswordHasher } from '../modules/accounts';
 export { checkinRequest, createChainWriter, newApplianceIdentity, registrationRequest } from './appliance-wire';
 export { type CentralServer, startCentralServer } from './central-server';
+export { type TestSmtpServer, startTestSmtpServer } from './smtp-server';
+export { startTestOidcProvider } from './oidc-provider';

@@ -15,6 +15,9 @@ export function toUser(row: UserRow, now: Date): User {
     email: row.email,
     name: row.name,
     role: row.role as User['role'],
+    partnerId: row.partner_id,
+    practiceId: row.practice_id,
+    accessExpiresAt: iso(row.access_expires_at),
     status: row.status as User['status'],
     totpEnabled: row.totp_enabled,
     lockedUntil: row.locked_until && row.locked_until > now ? row.locked_until.toISOString() : null,
@@ -103,6 +106,10 @@ export function createAccountsStore() {
       db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
+        .leftJoin('practices', 'practices.id', 'users.practice_id')
+        .leftJoin('partners', (join) =>
+          join.on((eb) => eb('partners.id', '=', eb.fn.coalesce('users.partner_id', 'practices.partner_id'))),
+        )
         .select([
           'sessions.id as session_id',
           'sessions.csrf_token',
@@ -112,6 +119,12 @@ export function createAccountsStore() {
           'users.email',
           'users.role',
           'users.status',
+          'users.partner_id',
+          'users.practice_id',
+          'users.access_starts_at',
+          'users.access_expires_at',
+          'practices.partner_id as practice_partner_id',
+          'partners.status as partner_status',
         ])
         .where('sessions.token_hash', '=', tokenHash)
         .executeTakeFirst(),

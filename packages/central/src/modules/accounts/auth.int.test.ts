@@ -63,12 +63,15 @@ describe.each(testBackends)('sign-in and sign-out on %s', (backend) => {
     expect(body.user.lastLoginAt).not.toBeNull();
     expect(Object.keys(body.user).sort()).toEqual(
       [
+        'accessExpiresAt',
         'createdAt',
         'email',
         'id',
         'lastLoginAt',
         'lockedUntil',
         'name',
+        'partnerId',
+        'practiceId',
         'role',
         'status',
         'totpEnabled',

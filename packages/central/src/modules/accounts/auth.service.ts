@@ -1,6 +1,7 @@
-import type { LoginRequest, Role, Session, SessionInfo } from '@osiris/protocol';
+import type { LoginRequest, Role, Session, SessionInfo, UserRole } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
 import type { ActorContext, Executor } from '../../platform/context';
+import { principalOf } from '../../platform/access';
 import type { DB } from '../../platform/db-schema';
 import { AppError } from '../../platform/errors';
 import type { AuthenticatedSession } from '../../platform/http';
@@ -145,7 +146,8 @@ export function createAuthService(deps: AuthDeps) {
           throw new AppError('INVALID_CREDENTIALS', 'Wrong or already used authentication code');
         }
       }
-      const rehash = hasher.needsRehash(user.password_hash) ? await hasher.hash(input.password) : null;
+      const rehash =
+        user.password_hash && hasher.needsRehash(user.password_hash) ? await hasher.hash(input.password) : null;
       const outcome = await db.transaction().execute(async (trx) => {
         // Decide again under the row lock: a lock set, or this TOTP step used, by a request that
         // ran alongside this one wins (no code replay, no lock cleared by a lucky parallel guess).
@@ -212,7 +214,14 @@ export function createAuthService(deps: AuthDeps) {
       if (!row) return null;
       const at = now();
       const idle = at.getTime() - row.last_seen_at.getTime() >= SESSION_IDLE_MS;
-      if (row.expires_at <= at || idle || row.status !== 'active') {
+      const principal = principalOf(row);
+      // An auditor's access ends by itself; a partner that is not active (pending, suspended,
+      // rejected) has no reach, and neither do its practices' people.
+      const outsideWindow =
+        row.access_expires_at !== null &&
+        (row.access_expires_at <= at || (row.access_starts_at !== null && row.access_starts_at > at));
+      const partnerInactive = row.partner_status !== null && row.partner_status !== 'active';
+      if (row.expires_at <= at || idle || row.status !== 'active' || !principal || outsideWindow || partnerInactive) {
         await store.deleteSession(db, row.user_id, row.session_id);
         return null;
       }
@@ -221,7 +230,8 @@ export function createAuthService(deps: AuthDeps) {
         sessionId: row.session_id,
         userId: row.user_id,
         email: row.email,
-        role: row.role as Role,
+        role: row.role as UserRole,
+        principal,
         csrfToken: row.csrf_token,
         expiresAt: row.expires_at,
       };
