@@ -90,12 +90,13 @@ export async function buildApp(deps: AppDeps) {
   // After authentication, so it knows which appliance is calling.
   registerApplianceRateLimit(app, rateLimiter, config.APPLIANCE_RATE_LIMIT_PER_MINUTE);
 
-  const partners = createPartnersModule({ db, audit: audit.service });
-  const practices = createPracticesModule({ db, audit: audit.service, partners: partners.service });
-  const sites = createSitesModule({ db, audit: audit.service, practices: practices.service });
-  const hosts = createHostsModule({ db, audit: audit.service, sites: sites.service });
+  const partners = createPartnersModule({ db, audit: audit.service, authorize });
+  const practices = createPracticesModule({ db, audit: audit.service, authorize, partners: partners.service });
+  const sites = createSitesModule({ db, audit: audit.service, authorize, practices: practices.service });
+  const hosts = createHostsModule({ db, audit: audit.service, authorize, sites: sites.service });
   const orderSigningKey = await loadOrderSigningKey(db, keyring);
   const appliances = createAppliancesModule({
+    authorize,
     db,
     audit: audit.service,
     keyring,
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps) {
   await registerDocs(app, config.DOCS_ENABLED);
   registerHealthRoutes(app, database);
   const evidence = createEvidenceModule({
+    authorize,
     db,
     audit: audit.service,
     appliances: appliances.service,
@@ -114,13 +116,20 @@ export async function buildApp(deps: AppDeps) {
     now: deps.now,
   });
   const orders = createOrdersModule({
+    authorize,
     db,
     audit: audit.service,
     appliances: appliances.service,
     signingKey: orderSigningKey,
     now: deps.now,
   });
-  const escalations = createEscalationsModule({ db, audit: audit.service, orders: orders.service, now: deps.now });
+  const escalations = createEscalationsModule({
+    authorize,
+    db,
+    audit: audit.service,
+    orders: orders.service,
+    now: deps.now,
+  });
   const learning = createLearningModule({ db, audit: audit.service, orders: orders.service, now: deps.now });
   for (const module of [
     accounts,

@@ -12,7 +12,7 @@ export const Slug = z
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and inner hyphens only');
 
 // ---- partners (MSPs) ----
-export const PartnerStatus = z.enum(['active', 'suspended']);
+export const PartnerStatus = z.enum(['pending', 'active', 'suspended', 'rejected']);
 export const Partner = z.object({
   id: Id,
   name: z.string(),

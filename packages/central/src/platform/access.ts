@@ -36,6 +36,8 @@ export const ACCESS = {
   tenantRead: { platform: 'readonly', partner: 'partner_readonly', practice: 'practice_viewer', auditor: true },
   /** The tenancy itself (practices, sites, hosts, appliances) read by its people, not auditors. */
   memberRead: { platform: 'readonly', partner: 'partner_readonly', practice: 'practice_viewer' },
+  /** What only the platform's and the partner's people read (provision codes, orders). */
+  staffRead: { platform: 'readonly', partner: 'partner_readonly' },
   /** Running sites: staff operators and partner technicians. */
   operate: { platform: 'operator', partner: 'technician' },
   /** Structural changes a partner makes to its own tenancy. */

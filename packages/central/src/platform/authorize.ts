@@ -100,11 +100,8 @@ export function withinReach<QB extends SelectQueryBuilder<DB, keyof DB, object>>
   if ('practice' in column) {
     return reach.kind === 'practice'
       ? (query.where(ref(column.practice), '=', reach.practiceId) as QB)
-      : (query.where(
-          ref(column.practice),
-          'in',
-          (eb: ExpressionBuilder<DB, keyof DB>) =>
-            eb.selectFrom('practices').select('practices.id').where('practices.partner_id', '=', reach.partnerId),
+      : (query.where(ref(column.practice), 'in', (eb: ExpressionBuilder<DB, keyof DB>) =>
+          eb.selectFrom('practices').select('practices.id').where('practices.partner_id', '=', reach.partnerId),
         ) as QB);
   }
   const practices = (eb: ExpressionBuilder<DB, keyof DB>) =>

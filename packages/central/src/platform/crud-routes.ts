@@ -2,7 +2,7 @@ import { IdParams } from '@osiris/protocol';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { z } from 'zod';
 import type { ActorContext } from './context';
-import type { App } from './http';
+import type { App, RouteAccess } from './http';
 
 /** What a tenancy service offers to the generic CRUD routes. */
 export interface CrudService<Item, Create, Update, ListQuery> {
@@ -28,11 +28,14 @@ export interface CrudRouteSpec<
   create: CreateSchema;
   update: UpdateSchema;
   listQuery: ListSchema;
+  /** Who may read, create, change and delete; defaults: platform readonly, operator, operator, admin. */
+  access?: { read: RouteAccess; create: RouteAccess; update: RouteAccess; remove: RouteAccess };
 }
 
 /**
- * The five routes of an admin-managed collection. Reading needs `readonly`, creating and
- * changing `operator`, deleting `admin`.
+ * The five routes of a collection. By default reading needs platform `readonly`, creating and
+ * changing `operator`, deleting `admin`; `spec.access` widens them to partner and practice people,
+ * whose reach the service then enforces per object.
  */
 export function registerCrudRoutes<
   ItemSchema extends z.ZodType,
@@ -53,10 +56,11 @@ export function registerCrudRoutes<
   const idOf = (params: unknown) => (params as { id: string }).id;
   const tags = [spec.path.split('/').at(-1) ?? spec.noun];
   const one = `${spec.path}/:id`;
+  const access = spec.access ?? { read: 'readonly', create: 'operator', update: 'operator', remove: 'admin' };
   routes.get(
     spec.path,
     {
-      config: { access: 'readonly' },
+      config: { access: access.read },
       schema: erase({
         tags,
         summary: `List ${spec.noun}s (cursor pages, filters, search q)`,
@@ -69,7 +73,7 @@ export function registerCrudRoutes<
   routes.get(
     one,
     {
-      config: { access: 'readonly' },
+      config: { access: access.read },
       schema: erase({ tags, summary: `Get one ${spec.noun}`, params: IdParams, response: { 200: spec.item } }),
     },
     (request) => service.get(request.actor, idOf(request.params)),
@@ -77,7 +81,7 @@ export function registerCrudRoutes<
   routes.post(
     spec.path,
     {
-      config: { access: 'operator' },
+      config: { access: access.create },
       schema: erase({ tags, summary: `Create a ${spec.noun}`, body: spec.create, response: { 201: spec.item } }),
     },
     async (request, reply) => reply.code(201).send(await service.create(request.actor, request.body as Create)),
@@ -85,7 +89,7 @@ export function registerCrudRoutes<
   routes.patch(
     one,
     {
-      config: { access: 'operator' },
+      config: { access: access.update },
       schema: erase({
         tags,
         summary: `Change a ${spec.noun}`,
@@ -99,7 +103,7 @@ export function registerCrudRoutes<
   routes.delete(
     one,
     {
-      config: { access: 'admin' },
+      config: { access: access.remove },
       schema: erase({
         tags,
         summary: `Delete a ${spec.noun} (refused while anything belongs to it)`,

@@ -150,6 +150,9 @@ describe.each(testBackends)('user administration on %s', (backend) => {
 
     const entries = await auditWhere(admin, `action=security.access_denied&actorId=${operator.userId}`);
     expect(entries.length).toBeGreaterThanOrEqual(2);
-    expect(entries[0]).toMatchObject({ outcome: 'denied', details: { required: 'platform admin', principal: 'platform operator' } });
+    expect(entries[0]).toMatchObject({
+      outcome: 'denied',
+      details: { required: 'platform admin', principal: 'platform operator' },
+    });
   });
 });

@@ -106,6 +106,38 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   return {
+    /**
+     * A session for a user who proved who they are another way (an emailed sign-in link, an
+     * OpenID Connect provider), inside the caller's transaction. Audited as a login with its method.
+     */
+    async startSession(
+      trx: Executor,
+      actor: ActorContext,
+      userId: string,
+      method: 'sign_in_link' | 'oidc',
+      meta: { userAgent: string | null },
+    ): Promise<IssuedSession> {
+      const user = await store.userForUpdate(trx, userId);
+      if (user?.status !== 'active') throw new AppError('UNAUTHENTICATED', 'This account cannot sign in');
+      const at = now();
+      const updated = await store.updateUser(trx, user.id, { last_login_at: at });
+      const { token, session } = await issueSession(trx, user, { ip: actor.ip, userAgent: meta.userAgent });
+      await audit.record(
+        trx,
+        { ...actor, actorType: 'user', actorId: user.id, actorLabel: user.email, role: user.role as UserRole },
+        { action: 'auth.login', targetType: 'session', targetId: session.id, details: { method } },
+      );
+      return {
+        token,
+        maxAgeSeconds: SESSION_ABSOLUTE_MS / 1000,
+        info: {
+          user: toUser(updated ?? user, at),
+          csrfToken: session.csrf_token,
+          expiresAt: session.expires_at.toISOString(),
+        },
+      };
+    },
+
     async login(
       actor: ActorContext,
       input: LoginRequest,

@@ -1,4 +1,11 @@
-import { ApiKey, ApiKeyCreated, ApiKeyCreateRequest, ApiKeyList, IdParams, PartnerApiKeyParams } from '@osiris/protocol';
+import {
+  ApiKey,
+  ApiKeyCreated,
+  ApiKeyCreateRequest,
+  ApiKeyList,
+  IdParams,
+  PartnerApiKeyParams,
+} from '@osiris/protocol';
 import { ACCESS } from '../../platform/access';
 import type { App } from '../../platform/http';
 import type { ApiKeysService } from './api-keys.service';
@@ -10,7 +17,12 @@ export function registerApiKeysRoutes(app: App, service: ApiKeysService): void {
     '/v1/partners/:id/api-keys',
     {
       config: { access: ACCESS.partnerAdmin },
-      schema: { tags, summary: "The partner's API keys (never the secrets)", params: IdParams, response: { 200: ApiKeyList } },
+      schema: {
+        tags,
+        summary: "The partner's API keys (never the secrets)",
+        params: IdParams,
+        response: { 200: ApiKeyList },
+      },
     },
     (request) => service.list(request.actor, request.params.id),
   );
@@ -26,7 +38,8 @@ export function registerApiKeysRoutes(app: App, service: ApiKeysService): void {
         response: { 201: ApiKeyCreated },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.create(request.actor, request.params.id, request.body)),
+    async (request, reply) =>
+      reply.code(201).send(await service.create(request.actor, request.params.id, request.body)),
   );
   app.delete(
     '/v1/partners/:id/api-keys/:keyId',

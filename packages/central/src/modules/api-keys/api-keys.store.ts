@@ -36,12 +36,7 @@ export function createApiKeysStore() {
         .execute(),
 
     get: (db: Executor, partnerId: string, id: string) =>
-      db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('partner_id', '=', partnerId)
-        .where('id', '=', id)
-        .executeTakeFirst(),
+      db.selectFrom('api_keys').selectAll().where('partner_id', '=', partnerId).where('id', '=', id).executeTakeFirst(),
 
     /** The key with this hash, and whether its partner is active. */
     byHash: (db: Executor, keyHash: string) =>

@@ -1,3 +1,4 @@
+import { ACCESS } from '../../platform/access';
 import {
   Appliance,
   ApplianceListQuery,
@@ -18,7 +19,7 @@ export function registerAppliancesRoutes(app: App, service: AppliancesService): 
   app.get(
     '/v1/sites/:id/appliances',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.memberRead },
       schema: {
         tags,
         summary: "A site's appliances with their last check-in",
@@ -27,20 +28,20 @@ export function registerAppliancesRoutes(app: App, service: AppliancesService): 
         response: { 200: AppliancePage },
       },
     },
-    (request) => service.listAppliances(request.params.id, request.query),
+    (request) => service.listAppliances(request.actor, request.params.id, request.query),
   );
   app.get(
     '/v1/appliances/:id',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.memberRead },
       schema: { tags, summary: 'One appliance', params: IdParams, response: { 200: Appliance } },
     },
-    (request) => service.getAppliance(request.params.id),
+    (request) => service.get(request.actor, request.params.id),
   );
   app.post(
     '/v1/sites/:id/provision-codes',
     {
-      config: { access: 'operator' },
+      config: { access: ACCESS.operate },
       schema: {
         tags,
         summary: 'Create a single-use code an appliance registers to this site with (shown once)',
@@ -55,7 +56,7 @@ export function registerAppliancesRoutes(app: App, service: AppliancesService): 
   app.get(
     '/v1/sites/:id/provision-codes',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.staffRead },
       schema: {
         tags,
         summary: "A site's provision codes (never the codes themselves)",
@@ -64,12 +65,12 @@ export function registerAppliancesRoutes(app: App, service: AppliancesService): 
         response: { 200: ProvisionCodePage },
       },
     },
-    (request) => service.listProvisionCodes(request.params.id, request.query),
+    (request) => service.listProvisionCodes(request.actor, request.params.id, request.query),
   );
   app.delete(
     '/v1/provision-codes/:id',
     {
-      config: { access: 'operator' },
+      config: { access: ACCESS.operate },
       schema: { tags, summary: 'Revoke a pending provision code', params: IdParams, response: { 200: ProvisionCode } },
     },
     (request) => service.revokeProvisionCode(request.actor, request.params.id),

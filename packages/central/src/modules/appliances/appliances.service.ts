@@ -7,6 +7,7 @@ import type {
   ProvisionCodeListQuery,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
+import type { Authorizer } from '../../platform/authorize';
 import type { ActorContext, Executor } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import { AppError, notFound } from '../../platform/errors';
@@ -32,13 +33,14 @@ export function createAppliancesService(deps: {
   audit: AuditService;
   keyring: Keyring;
   sites: Pick<SitesService, 'require'>;
+  authorize: Authorizer;
   now: () => Date;
 }) {
-  const { db, store, audit, keyring, sites, now } = deps;
+  const { db, store, audit, keyring, sites, authorize, now } = deps;
 
   return {
-    async listAppliances(siteId: string, query: ApplianceListQuery) {
-      await sites.require(db, siteId);
+    async listAppliances(actor: ActorContext, siteId: string, query: ApplianceListQuery) {
+      await authorize.site(actor, siteId);
       return toPage(
         await store.listAppliances(db, siteId, query, decodeCursor(query.cursor)),
         query.limit,
@@ -46,6 +48,15 @@ export function createAppliancesService(deps: {
       );
     },
 
+    /** One appliance, for a caller within its reach. */
+    async get(actor: ActorContext, id: string): Promise<Appliance> {
+      await authorize.appliance(actor, id);
+      const row = await store.applianceById(db, id);
+      if (!row) throw notFound('Appliance');
+      return toAppliance(row);
+    },
+
+    /** For other modules (which authorized the caller already): the appliance or NOT_FOUND. */
     async getAppliance(id: string): Promise<Appliance> {
       const row = await store.applianceById(db, id);
       if (!row) throw notFound('Appliance');
@@ -79,6 +90,7 @@ export function createAppliancesService(deps: {
       siteId: string,
       input: ProvisionCodeCreateRequest,
     ): Promise<{ provisionCode: ProvisionCode; code: string }> {
+      await authorize.site(actor, siteId);
       const code = newProvisionCode();
       return db.transaction().execute(async (trx) => {
         await sites.require(trx, siteId);
@@ -101,8 +113,8 @@ export function createAppliancesService(deps: {
       });
     },
 
-    async listProvisionCodes(siteId: string, query: ProvisionCodeListQuery) {
-      await sites.require(db, siteId);
+    async listProvisionCodes(actor: ActorContext, siteId: string, query: ProvisionCodeListQuery) {
+      await authorize.site(actor, siteId);
       const at = now();
       const rows = await store.listProvisionCodes(db, siteId, query, decodeCursor(query.cursor), at);
       return toPage(rows, query.limit, (row) => toProvisionCode(row, at));
@@ -112,6 +124,9 @@ export function createAppliancesService(deps: {
       return db.transaction().execute(async (trx) => {
         const row = await store.provisionCodeForUpdate(trx, id);
         if (!row) throw notFound('Provision code');
+        await authorize.site(actor, row.site_id, trx).catch(() => {
+          throw notFound('Provision code');
+        });
         const at = now();
         if (toProvisionCode(row, at).state !== 'pending') {
           throw new AppError('CONFLICT', 'Only a pending provision code can be revoked');

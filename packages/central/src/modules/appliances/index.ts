@@ -1,3 +1,4 @@
+import type { Authorizer } from '../../platform/authorize';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
@@ -14,6 +15,7 @@ export type { AppliancesService } from './appliances.service';
 export type { RegistrationService } from './registration.service';
 
 export function createAppliancesModule(deps: {
+  authorize: Authorizer;
   db: Kysely<DB>;
   audit: AuditService;
   keyring: Keyring;

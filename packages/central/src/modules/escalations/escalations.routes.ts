@@ -1,3 +1,4 @@
+import { ACCESS } from '../../platform/access';
 import {
   Escalation,
   EscalationApproveRequest,
@@ -15,7 +16,7 @@ export function registerEscalationsRoutes(app: App, service: EscalationsService)
   app.get(
     '/v1/escalations',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.memberRead },
       schema: {
         tags,
         summary: 'Escalations from appliances, newest first (filter by site, state, priority)',
@@ -23,20 +24,20 @@ export function registerEscalationsRoutes(app: App, service: EscalationsService)
         response: { 200: EscalationPage },
       },
     },
-    (request) => service.list(request.query),
+    (request) => service.list(request.actor, request.query),
   );
   app.get(
     '/v1/escalations/:id',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.memberRead },
       schema: { tags, summary: 'One escalation', params: IdParams, response: { 200: Escalation } },
     },
-    (request) => service.get(request.params.id),
+    (request) => service.get(request.actor, request.params.id),
   );
   app.post(
     '/v1/escalations/:id/acknowledge',
     {
-      config: { access: 'operator' },
+      config: { access: ACCESS.operate },
       schema: {
         tags,
         summary: 'Take an open escalation (stops its SLA clock)',
@@ -49,7 +50,7 @@ export function registerEscalationsRoutes(app: App, service: EscalationsService)
   app.post(
     '/v1/escalations/:id/approve',
     {
-      config: { access: 'operator' },
+      config: { access: ACCESS.operate },
       schema: {
         tags,
         summary: 'Approve the fix L2 proposed: the appliance receives it as a signed run_runbook order',
@@ -63,7 +64,7 @@ export function registerEscalationsRoutes(app: App, service: EscalationsService)
   app.post(
     '/v1/escalations/:id/resolve',
     {
-      config: { access: 'operator' },
+      config: { access: ACCESS.operate },
       schema: {
         tags,
         summary: 'Close an escalation with what was done',

@@ -13,6 +13,7 @@ import type { DB } from '../../platform/db-schema';
 import { AppError, notFound } from '../../platform/errors';
 import type { AuthenticatedAppliance } from '../../platform/http';
 import { decodeCursor, toPage } from '../../platform/pagination';
+import { actorReach, type Authorizer } from '../../platform/authorize';
 import type { AuditService } from '../audit';
 import type { OrdersService } from '../orders';
 import { type EscalationsStore, toEscalation } from './escalations.store';
@@ -23,9 +24,10 @@ export function createEscalationsService(deps: {
   store: EscalationsStore;
   audit: AuditService;
   orders: Pick<OrdersService, 'issueWithin'>;
+  authorize: Authorizer;
   now: () => Date;
 }) {
-  const { db, store, audit, orders, now } = deps;
+  const { db, store, audit, orders, authorize, now } = deps;
 
   return {
     /**
@@ -76,7 +78,7 @@ export function createEscalationsService(deps: {
       });
     },
 
-    async list(query: EscalationListQuery) {
+    async list(actor: ActorContext, query: EscalationListQuery) {
       const cursorId = decodeCursor(query.cursor);
       const cursorRow = cursorId ? await store.get(db, cursorId) : undefined;
       if (cursorId && !cursorRow)
@@ -84,18 +86,20 @@ export function createEscalationsService(deps: {
           details: { issues: [{ path: ['cursor'], message: 'unknown cursor', code: 'custom' }] },
         });
       const after = cursorRow ? { receivedAt: cursorRow.received_at, id: cursorRow.id } : undefined;
-      const rows = await store.list(db, query, after);
+      const rows = await store.list(db, query, after, actorReach(actor));
       const at = now();
       return toPage(rows, query.limit, (row) => toEscalation(row, at));
     },
 
-    async get(id: string): Promise<Escalation> {
+    async get(actor: ActorContext, id: string): Promise<Escalation> {
+      await authorize.escalation(actor, id);
       const row = await store.get(db, id);
       if (!row) throw notFound('Escalation');
       return toEscalation(row, now());
     },
 
     async acknowledge(actor: ActorContext, id: string): Promise<Escalation> {
+      await authorize.escalation(actor, id);
       return db.transaction().execute(async (trx) => {
         const row = await store.forUpdate(trx, id);
         if (!row) throw notFound('Escalation');
@@ -121,6 +125,7 @@ export function createEscalationsService(deps: {
      * (valid for a day), stored in the same transaction; the escalation counts as acknowledged.
      */
     async approve(actor: ActorContext, id: string, input: EscalationApproveRequest): Promise<Escalation> {
+      await authorize.escalation(actor, id);
       return db.transaction().execute(async (trx) => {
         const row = await store.forUpdate(trx, id);
         if (!row) throw notFound('Escalation');
@@ -160,6 +165,7 @@ export function createEscalationsService(deps: {
     },
 
     async resolve(actor: ActorContext, id: string, input: EscalationResolveRequest): Promise<Escalation> {
+      await authorize.escalation(actor, id);
       return db.transaction().execute(async (trx) => {
         const row = await store.forUpdate(trx, id);
         if (!row) throw notFound('Escalation');

@@ -1,3 +1,5 @@
+import type { Reach } from '../../platform/access';
+import { withinReach } from '../../platform/authorize';
 import type { Escalation, EscalationListQuery } from '@osiris/protocol';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../platform/context';
@@ -65,10 +67,13 @@ export function createEscalationsStore() {
       db.updateTable('escalations').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
 
     /** Newest first; keyset after (received_at, id) of the cursor row. */
-    list: (db: Executor, query: EscalationListQuery, after: { receivedAt: Date; id: string } | undefined) =>
-      db
-        .selectFrom('escalations')
-        .selectAll()
+    list: (
+      db: Executor,
+      query: EscalationListQuery,
+      after: { receivedAt: Date; id: string } | undefined,
+      reach: Reach,
+    ) =>
+      withinReach(db.selectFrom('escalations').selectAll(), reach, { site: 'escalations.site_id' })
         .$if(query.siteId !== undefined, (q) => q.where('site_id', '=', query.siteId as string))
         .$if(query.state !== undefined, (q) => q.where('state', '=', query.state as string))
         .$if(query.priority !== undefined, (q) => q.where('priority', '=', query.priority as string))

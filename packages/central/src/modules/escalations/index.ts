@@ -1,3 +1,4 @@
+import type { Authorizer } from '../../platform/authorize';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
@@ -10,6 +11,7 @@ import { createEscalationsStore } from './escalations.store';
 export type { EscalationsService } from './escalations.service';
 
 export function createEscalationsModule(deps: {
+  authorize: Authorizer;
   db: Kysely<DB>;
   audit: AuditService;
   orders: Pick<OrdersService, 'issueWithin'>;

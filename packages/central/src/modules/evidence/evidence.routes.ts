@@ -1,3 +1,4 @@
+import { ACCESS } from '../../platform/access';
 import {
   EvidenceChainReport,
   EvidenceListQuery,
@@ -16,7 +17,7 @@ export function registerEvidenceRoutes(app: App, service: EvidenceService): void
   app.get(
     '/v1/appliances/:id/evidence',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.tenantRead },
       schema: {
         tags,
         summary: "An appliance's signed evidence bundles in chain order",
@@ -25,12 +26,12 @@ export function registerEvidenceRoutes(app: App, service: EvidenceService): void
         response: { 200: EvidencePage },
       },
     },
-    (request) => service.list(request.params.id, request.query),
+    (request) => service.list(request.actor, request.params.id, request.query),
   );
   app.get(
     '/v1/appliances/:id/evidence/verify',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.tenantRead },
       schema: {
         tags,
         summary: "Re-verify every stored bundle's hash, signature and link",
@@ -38,12 +39,12 @@ export function registerEvidenceRoutes(app: App, service: EvidenceService): void
         response: { 200: EvidenceChainReport },
       },
     },
-    (request) => service.verify(request.params.id),
+    (request) => service.verify(request.actor, request.params.id),
   );
   app.get(
     '/v1/sites/:id/results',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.tenantRead },
       schema: {
         tags,
         summary: 'The latest result of every check on every host of the site',
@@ -51,12 +52,12 @@ export function registerEvidenceRoutes(app: App, service: EvidenceService): void
         response: { 200: LatestResultList },
       },
     },
-    (request) => service.latestForSite(request.params.id),
+    (request) => service.latestForSite(request.actor, request.params.id),
   );
   app.get(
     '/v1/hosts/:id/results',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.tenantRead },
       schema: {
         tags,
         summary: 'The latest result of every check on one host (from the appliances of its site)',
@@ -64,12 +65,12 @@ export function registerEvidenceRoutes(app: App, service: EvidenceService): void
         response: { 200: LatestResultList },
       },
     },
-    (request) => service.latestForHost(request.params.id),
+    (request) => service.latestForHost(request.actor, request.params.id),
   );
   app.get(
     '/v1/hosts/:id/history',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.tenantRead },
       schema: {
         tags,
         summary: "A host's check runs, newest first (filter by checkId; page with cursor)",
@@ -78,6 +79,6 @@ export function registerEvidenceRoutes(app: App, service: EvidenceService): void
         response: { 200: HostHistoryPage },
       },
     },
-    (request) => service.hostHistory(request.params.id, request.query),
+    (request) => service.hostHistory(request.actor, request.params.id, request.query),
   );
 }

@@ -24,6 +24,7 @@ import type { DB } from '../../platform/db-schema';
 import { AppError } from '../../platform/errors';
 import type { AuthenticatedAppliance } from '../../platform/http';
 import type { AppliancesService } from '../appliances';
+import type { Authorizer } from '../../platform/authorize';
 import type { AuditService } from '../audit';
 import type { HostsService } from '../hosts';
 import type { NodeEvidenceCrypto } from './evidence.crypto';
@@ -54,14 +55,15 @@ export function createEvidenceService(deps: {
   appliances: Pick<AppliancesService, 'identityOf' | 'flag' | 'listAppliances' | 'getAppliance'>;
   evidenceCrypto: NodeEvidenceCrypto;
   hosts: Pick<HostsService, 'get'>;
+  authorize: Authorizer;
   now: () => Date;
 }) {
-  const { db, store, audit, appliances, evidenceCrypto, now } = deps;
+  const { db, store, audit, appliances, evidenceCrypto, authorize, now } = deps;
 
   /** The host (404 if unknown) and the appliances of its site: only they may speak for it. */
   async function hostScope(hostId: string) {
     const host = await deps.hosts.get(SYSTEM_ACTOR, hostId);
-    const page = await appliances.listAppliances(host.siteId, { limit: 200 });
+    const page = await appliances.listAppliances(SYSTEM_ACTOR, host.siteId, { limit: 200 });
     return { host, applianceIds: page.items.map((a) => a.id) };
   }
 
@@ -123,8 +125,8 @@ export function createEvidenceService(deps: {
       throw new AppError(EVIDENCE_ERROR_CODE[refusal.code], refusal.message, { details });
     },
 
-    async list(applianceId: string, query: EvidenceListQuery) {
-      await appliances.getAppliance(applianceId);
+    async list(actor: ActorContext, applianceId: string, query: EvidenceListQuery) {
+      await authorize.appliance(actor, applianceId);
       const rows = await store.list(db, applianceId, query.afterSeq, query.limit);
       const items: EvidenceRecord[] = rows.map((r) => ({
         applianceId: r.appliance_id,
@@ -138,7 +140,8 @@ export function createEvidenceService(deps: {
     },
 
     /** Re-verify the whole stored chain of an appliance against its pinned key. */
-    async verify(applianceId: string): Promise<EvidenceChainReport> {
+    async verify(actor: ActorContext, applianceId: string): Promise<EvidenceChainReport> {
+      await authorize.appliance(actor, applianceId);
       const { publicKey } = await appliances.identityOf(db, applianceId);
       const key = await importVerifyKey(base64UrlToBytes(publicKey));
       let start = { seq: 0, hash: EVIDENCE_GENESIS_HASH };
@@ -170,13 +173,15 @@ export function createEvidenceService(deps: {
     },
 
     /** The latest result of every check on one host. */
-    async latestForHost(hostId: string): Promise<{ items: LatestResult[] }> {
+    async latestForHost(actor: ActorContext, hostId: string): Promise<{ items: LatestResult[] }> {
+      await authorize.host(actor, hostId);
       const { applianceIds } = await hostScope(hostId);
       return { items: await store.latest(db, applianceIds, hostId) };
     },
 
     /** A host's check runs, newest first, optionally for one check. */
-    async hostHistory(hostId: string, query: HostHistoryQuery): Promise<HostHistoryPage> {
+    async hostHistory(actor: ActorContext, hostId: string, query: HostHistoryQuery): Promise<HostHistoryPage> {
+      await authorize.host(actor, hostId);
       const { applianceIds } = await hostScope(hostId);
       const rows = await store.hostHistory(db, {
         applianceIds,
@@ -206,8 +211,9 @@ export function createEvidenceService(deps: {
       };
     },
 
-    async latestForSite(siteId: string): Promise<{ items: LatestResult[] }> {
-      const page = await appliances.listAppliances(siteId, { limit: 200 });
+    async latestForSite(actor: ActorContext, siteId: string): Promise<{ items: LatestResult[] }> {
+      await authorize.site(actor, siteId);
+      const page = await appliances.listAppliances(SYSTEM_ACTOR, siteId, { limit: 200 });
       return {
         items: await store.latest(
           db,

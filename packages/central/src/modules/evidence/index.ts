@@ -1,3 +1,4 @@
+import type { Authorizer } from '../../platform/authorize';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
@@ -12,6 +13,7 @@ import { createEvidenceStore } from './evidence.store';
 export type { EvidenceService } from './evidence.service';
 
 export function createEvidenceModule(deps: {
+  authorize: Authorizer;
   db: Kysely<DB>;
   audit: AuditService;
   appliances: AppliancesService;

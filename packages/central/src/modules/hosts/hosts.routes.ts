@@ -1,3 +1,4 @@
+import { ACCESS } from '../../platform/access';
 import { Host, HostCreateRequest, HostListQuery, HostPage, HostUpdateRequest } from '@osiris/protocol';
 import { registerCrudRoutes } from '../../platform/crud-routes';
 import type { App } from '../../platform/http';
@@ -14,6 +15,12 @@ export function registerHostsRoutes(app: App, service: HostsService): void {
       create: HostCreateRequest,
       update: HostUpdateRequest,
       listQuery: HostListQuery,
+      access: {
+        read: ACCESS.memberRead,
+        create: ACCESS.operate,
+        update: ACCESS.operate,
+        remove: { platform: 'admin', partner: 'partner_admin' },
+      },
     },
     service,
   );

@@ -1,5 +1,6 @@
 import type { Host, HostCreateRequest, HostListQuery, HostUpdateRequest } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
+import { actorReach, type Authorizer } from '../../platform/authorize';
 import type { ActorContext, Executor } from '../../platform/context';
 import { translateConstraintErrors } from '../../platform/db-errors';
 import type { DB } from '../../platform/db-schema';
@@ -17,10 +18,11 @@ export function createHostsService(deps: {
   db: Kysely<DB>;
   store: HostsStore;
   audit: AuditService;
+  authorize: Authorizer;
   sites: Pick<SitesService, 'require'>;
   now?: () => Date;
 }) {
-  const { db, store, audit, sites } = deps;
+  const { db, store, audit, sites, authorize } = deps;
   const now = deps.now ?? (() => new Date());
 
   async function requireHost(trx: Executor, id: string): Promise<Host> {
@@ -30,18 +32,20 @@ export function createHostsService(deps: {
   }
 
   return {
-    async list(_actor: ActorContext, query: HostListQuery) {
-      return toPage(await store.list(db, query, decodeCursor(query.cursor)), query.limit, toHost);
+    async list(actor: ActorContext, query: HostListQuery) {
+      return toPage(await store.list(db, query, decodeCursor(query.cursor), actorReach(actor)), query.limit, toHost);
     },
 
-    get(_actor: ActorContext, id: string): Promise<Host> {
+    async get(actor: ActorContext, id: string): Promise<Host> {
+      await authorize.host(actor, id);
       return requireHost(db, id);
     },
 
     /** For other modules: the host, inside their transaction, or NOT_FOUND. */
     require: requireHost,
 
-    create(actor: ActorContext, input: HostCreateRequest): Promise<Host> {
+    async create(actor: ActorContext, input: HostCreateRequest): Promise<Host> {
+      await authorize.site(actor, input.siteId);
       return translateConstraintErrors(
         () =>
           db.transaction().execute(async (trx) => {
@@ -63,7 +67,8 @@ export function createHostsService(deps: {
       );
     },
 
-    update(actor: ActorContext, id: string, input: HostUpdateRequest): Promise<Host> {
+    async update(actor: ActorContext, id: string, input: HostUpdateRequest): Promise<Host> {
+      await authorize.host(actor, id);
       return translateConstraintErrors(
         () =>
           db.transaction().execute(async (trx) => {
@@ -82,7 +87,8 @@ export function createHostsService(deps: {
       );
     },
 
-    remove(actor: ActorContext, id: string): Promise<void> {
+    async remove(actor: ActorContext, id: string): Promise<void> {
+      await authorize.host(actor, id);
       return db.transaction().execute(async (trx) => {
         const before = await requireHost(trx, id);
         if (!(await store.remove(trx, id))) throw notFound('Host');

@@ -1,3 +1,5 @@
+import type { Reach } from '../../platform/access';
+import { withinReach } from '../../platform/authorize';
 import type { Host, HostCreateRequest, HostListQuery, HostUpdateRequest } from '@osiris/protocol';
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../platform/context';
@@ -41,10 +43,14 @@ export function createHostsStore() {
   return {
     get,
 
-    list(db: Executor, query: HostListQuery, afterId: string | undefined): Promise<Row[]> {
-      let q = selectHosts(db)
-        .orderBy('hosts.id')
-        .limit(query.limit + 1);
+    list(db: Executor, query: HostListQuery, afterId: string | undefined, reach: Reach): Promise<Row[]> {
+      let q = withinReach(
+        selectHosts(db)
+          .orderBy('hosts.id')
+          .limit(query.limit + 1),
+        reach,
+        { site: 'hosts.site_id' },
+      );
       if (afterId) q = q.where('hosts.id', '>', afterId);
       if (query.siteId) q = q.where('hosts.site_id', '=', query.siteId);
       if (query.practiceId) q = q.where('sites.practice_id', '=', query.practiceId);

@@ -1,3 +1,4 @@
+import type { Authorizer } from '../../platform/authorize';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
@@ -9,7 +10,12 @@ import { createHostsStore } from './hosts.store';
 
 export type HostsService = ReturnType<typeof createHostsService>;
 
-export function createHostsModule(deps: { db: Kysely<DB>; audit: AuditService; sites: SitesService }) {
+export function createHostsModule(deps: {
+  db: Kysely<DB>;
+  audit: AuditService;
+  authorize: Authorizer;
+  sites: SitesService;
+}) {
   const service = createHostsService({ ...deps, store: createHostsStore() });
   return { service, routes: (app: App) => registerHostsRoutes(app, service) };
 }

@@ -1,3 +1,4 @@
+import type { Authorizer } from '../../platform/authorize';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
@@ -11,6 +12,7 @@ import { createOrdersStore } from './orders.store';
 export type { OrdersService } from './orders.service';
 
 export function createOrdersModule(deps: {
+  authorize: Authorizer;
   db: Kysely<DB>;
   audit: AuditService;
   appliances: AppliancesService;

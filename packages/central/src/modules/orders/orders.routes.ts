@@ -1,3 +1,4 @@
+import { ACCESS } from '../../platform/access';
 import { IdParams, OrderCreateRequest, OrderList, OrderRecord } from '@osiris/protocol';
 import type { App } from '../../platform/http';
 import type { OrdersService } from './orders.service';
@@ -8,7 +9,7 @@ export function registerOrdersRoutes(app: App, service: OrdersService): void {
   app.post(
     '/v1/appliances/:id/orders',
     {
-      config: { access: 'operator' },
+      config: { access: ACCESS.operate },
       schema: {
         tags,
         summary: 'Sign an order for this appliance; it is delivered at its next check-in',
@@ -22,9 +23,9 @@ export function registerOrdersRoutes(app: App, service: OrdersService): void {
   app.get(
     '/v1/appliances/:id/orders',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.staffRead },
       schema: { tags, summary: "The appliance's orders, newest first", params: IdParams, response: { 200: OrderList } },
     },
-    (request) => service.list(request.params.id),
+    (request) => service.list(request.actor, request.params.id),
   );
 }

@@ -15,6 +15,7 @@ import type { AuthenticatedAppliance } from '../../platform/http';
 import { newId } from '../../platform/ids';
 import type { OrderSigningKey } from '../../platform/order-signing-key';
 import type { AppliancesService } from '../appliances';
+import type { Authorizer } from '../../platform/authorize';
 import type { AuditService } from '../audit';
 import { type OrdersStore, toOrderRecord } from './orders.store';
 
@@ -27,9 +28,10 @@ export function createOrdersService(deps: {
   audit: AuditService;
   appliances: Pick<AppliancesService, 'getAppliance'>;
   signingKey: OrderSigningKey;
+  authorize: Authorizer;
   now: () => Date;
 }) {
-  const { db, store, audit, appliances, signingKey, now } = deps;
+  const { db, store, audit, appliances, signingKey, authorize, now } = deps;
 
   async function sign(applianceId: string, input: OrderInput): Promise<SignedOrder> {
     const at = now();
@@ -69,6 +71,7 @@ export function createOrdersService(deps: {
   return {
     /** Sign an order with central's key and queue it for the appliance's next check-in. */
     async issue(actor: ActorContext, applianceId: string, input: OrderCreateRequest): Promise<OrderRecord> {
+      await authorize.appliance(actor, applianceId);
       await appliances.getAppliance(applianceId);
       const signed = await sign(applianceId, input);
       return db.transaction().execute((trx) => insertSigned(trx, actor, signed));
@@ -87,8 +90,8 @@ export function createOrdersService(deps: {
       return insertSigned(trx, actor, await sign(applianceId, input));
     },
 
-    async list(applianceId: string): Promise<{ items: OrderRecord[] }> {
-      await appliances.getAppliance(applianceId);
+    async list(actor: ActorContext, applianceId: string): Promise<{ items: OrderRecord[] }> {
+      await authorize.appliance(actor, applianceId);
       return { items: (await store.listForAppliance(db, applianceId, 100)).map(toOrderRecord) };
     },
 

@@ -1,3 +1,4 @@
+import type { Authorizer } from '../../platform/authorize';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
@@ -8,7 +9,7 @@ import { createPartnersStore } from './partners.store';
 
 export type { PartnersService } from './partners.service';
 
-export function createPartnersModule(deps: { db: Kysely<DB>; audit: AuditService }) {
+export function createPartnersModule(deps: { db: Kysely<DB>; audit: AuditService; authorize: Authorizer }) {
   const service = createPartnersService({ ...deps, store: createPartnersStore() });
   return { service, routes: (app: App) => registerPartnersRoutes(app, service) };
 }

@@ -1,3 +1,4 @@
+import { ACCESS } from '../../platform/access';
 import { Partner, PartnerCreateRequest, PartnerListQuery, PartnerPage, PartnerUpdateRequest } from '@osiris/protocol';
 import { registerCrudRoutes } from '../../platform/crud-routes';
 import type { App } from '../../platform/http';
@@ -14,6 +15,7 @@ export function registerPartnersRoutes(app: App, service: PartnersService): void
       create: PartnerCreateRequest,
       update: PartnerUpdateRequest,
       listQuery: PartnerListQuery,
+      access: { read: ACCESS.staffRead, create: 'operator', update: 'operator', remove: 'admin' },
     },
     service,
   );

@@ -1,5 +1,6 @@
 import type { Partner, PartnerCreateRequest, PartnerListQuery, PartnerUpdateRequest } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
+import { actorReach, type Authorizer } from '../../platform/authorize';
 import type { ActorContext, Executor } from '../../platform/context';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db-errors';
 import type { DB } from '../../platform/db-schema';
@@ -13,17 +14,19 @@ export function createPartnersService(deps: {
   db: Kysely<DB>;
   store: PartnersStore;
   audit: AuditService;
+  authorize: Authorizer;
   now?: () => Date;
 }) {
-  const { db, store, audit } = deps;
+  const { db, store, audit, authorize } = deps;
   const now = deps.now ?? (() => new Date());
 
   return {
-    async list(_actor: ActorContext, query: PartnerListQuery) {
-      return toPage(await store.list(db, query, decodeCursor(query.cursor)), query.limit, toPartner);
+    async list(actor: ActorContext, query: PartnerListQuery) {
+      return toPage(await store.list(db, query, decodeCursor(query.cursor), actorReach(actor)), query.limit, toPartner);
     },
 
-    async get(_actor: ActorContext, id: string): Promise<Partner> {
+    async get(actor: ActorContext, id: string): Promise<Partner> {
+      await authorize.partner(actor, id);
       const row = await store.get(db, id);
       if (!row) throw notFound('Partner');
       return toPartner(row);
@@ -56,6 +59,7 @@ export function createPartnersService(deps: {
     },
 
     async update(actor: ActorContext, id: string, input: PartnerUpdateRequest): Promise<Partner> {
+      await authorize.partner(actor, id);
       return db.transaction().execute(async (trx) => {
         const before = await store.get(trx, id);
         if (!before) throw notFound('Partner');
@@ -73,6 +77,7 @@ export function createPartnersService(deps: {
     },
 
     async remove(actor: ActorContext, id: string): Promise<void> {
+      await authorize.partner(actor, id);
       try {
         await db.transaction().execute(async (trx) => {
           const before = await store.get(trx, id);

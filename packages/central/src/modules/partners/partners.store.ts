@@ -1,3 +1,5 @@
+import type { Reach } from '../../platform/access';
+import { withinReach } from '../../platform/authorize';
 import type { Partner, PartnerCreateRequest, PartnerListQuery, PartnerUpdateRequest } from '@osiris/protocol';
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../platform/context';
@@ -20,12 +22,16 @@ export function toPartner(row: Row): Partner {
 
 export function createPartnersStore() {
   return {
-    async list(db: Executor, query: PartnerListQuery, afterId: string | undefined): Promise<Row[]> {
-      let q = db
-        .selectFrom('partners')
-        .selectAll()
-        .orderBy('id')
-        .limit(query.limit + 1);
+    async list(db: Executor, query: PartnerListQuery, afterId: string | undefined, reach: Reach): Promise<Row[]> {
+      let q = withinReach(
+        db
+          .selectFrom('partners')
+          .selectAll()
+          .orderBy('id')
+          .limit(query.limit + 1),
+        reach,
+        { partner: 'partners.id' },
+      );
       if (afterId) q = q.where('id', '>', afterId);
       if (query.status) q = q.where('status', '=', query.status);
       if (query.q) {

@@ -1,3 +1,4 @@
+import type { Authorizer } from '../../platform/authorize';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
@@ -9,7 +10,12 @@ import { createPracticesStore } from './practices.store';
 
 export type { PracticesService } from './practices.service';
 
-export function createPracticesModule(deps: { db: Kysely<DB>; audit: AuditService; partners: PartnersService }) {
+export function createPracticesModule(deps: {
+  db: Kysely<DB>;
+  audit: AuditService;
+  authorize: Authorizer;
+  partners: PartnersService;
+}) {
   const service = createPracticesService({ ...deps, store: createPracticesStore() });
   return { service, routes: (app: App) => registerPracticesRoutes(app, service) };
 }

@@ -1,3 +1,4 @@
+import { ACCESS } from '../../platform/access';
 import {
   Practice,
   PracticeCreateRequest,
@@ -20,6 +21,12 @@ export function registerPracticesRoutes(app: App, service: PracticesService): vo
       create: PracticeCreateRequest,
       update: PracticeUpdateRequest,
       listQuery: PracticeListQuery,
+      access: {
+        read: ACCESS.memberRead,
+        create: ACCESS.partnerAdmin,
+        update: ACCESS.partnerAdmin,
+        remove: { platform: 'admin', partner: 'partner_admin' },
+      },
     },
     service,
   );

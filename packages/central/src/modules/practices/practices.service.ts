@@ -1,5 +1,6 @@
 import type { Practice, PracticeCreateRequest, PracticeListQuery, PracticeUpdateRequest } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
+import { actorReach, type Authorizer } from '../../platform/authorize';
 import type { ActorContext, Executor } from '../../platform/context';
 import { translateConstraintErrors } from '../../platform/db-errors';
 import type { DB } from '../../platform/db-schema';
@@ -14,10 +15,11 @@ export function createPracticesService(deps: {
   db: Kysely<DB>;
   store: PracticesStore;
   audit: AuditService;
+  authorize: Authorizer;
   partners: Pick<PartnersService, 'require'>;
   now?: () => Date;
 }) {
-  const { db, store, audit, partners } = deps;
+  const { db, store, audit, partners, authorize } = deps;
   const now = deps.now ?? (() => new Date());
 
   async function requirePractice(trx: Executor, id: string): Promise<Practice> {
@@ -27,18 +29,24 @@ export function createPracticesService(deps: {
   }
 
   return {
-    async list(_actor: ActorContext, query: PracticeListQuery) {
-      return toPage(await store.list(db, query, decodeCursor(query.cursor)), query.limit, toPractice);
+    async list(actor: ActorContext, query: PracticeListQuery) {
+      return toPage(
+        await store.list(db, query, decodeCursor(query.cursor), actorReach(actor)),
+        query.limit,
+        toPractice,
+      );
     },
 
-    get(_actor: ActorContext, id: string): Promise<Practice> {
+    async get(actor: ActorContext, id: string): Promise<Practice> {
+      await authorize.practice(actor, id);
       return requirePractice(db, id);
     },
 
     /** For other modules: the practice, inside their transaction, or NOT_FOUND. */
     require: requirePractice,
 
-    create(actor: ActorContext, input: PracticeCreateRequest): Promise<Practice> {
+    async create(actor: ActorContext, input: PracticeCreateRequest): Promise<Practice> {
+      await authorize.partner(actor, input.partnerId);
       return translateConstraintErrors(
         () =>
           db.transaction().execute(async (trx) => {
@@ -57,7 +65,8 @@ export function createPracticesService(deps: {
       );
     },
 
-    update(actor: ActorContext, id: string, input: PracticeUpdateRequest): Promise<Practice> {
+    async update(actor: ActorContext, id: string, input: PracticeUpdateRequest): Promise<Practice> {
+      await authorize.practice(actor, id);
       return db.transaction().execute(async (trx) => {
         const before = await requirePractice(trx, id);
         const row = await store.update(trx, id, input, now());
@@ -72,7 +81,8 @@ export function createPracticesService(deps: {
       });
     },
 
-    remove(actor: ActorContext, id: string): Promise<void> {
+    async remove(actor: ActorContext, id: string): Promise<void> {
+      await authorize.practice(actor, id);
       return translateConstraintErrors(
         () =>
           db.transaction().execute(async (trx) => {

@@ -1,3 +1,5 @@
+import type { Reach } from '../../platform/access';
+import { withinReach } from '../../platform/authorize';
 import type { Practice, PracticeCreateRequest, PracticeListQuery, PracticeUpdateRequest } from '@osiris/protocol';
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../platform/context';
@@ -20,12 +22,16 @@ export function toPractice(row: Row): Practice {
 
 export function createPracticesStore() {
   return {
-    list(db: Executor, query: PracticeListQuery, afterId: string | undefined): Promise<Row[]> {
-      let q = db
-        .selectFrom('practices')
-        .selectAll()
-        .orderBy('id')
-        .limit(query.limit + 1);
+    list(db: Executor, query: PracticeListQuery, afterId: string | undefined, reach: Reach): Promise<Row[]> {
+      let q = withinReach(
+        db
+          .selectFrom('practices')
+          .selectAll()
+          .orderBy('id')
+          .limit(query.limit + 1),
+        reach,
+        { partner: 'practices.partner_id' },
+      );
       if (afterId) q = q.where('id', '>', afterId);
       if (query.partnerId) q = q.where('partner_id', '=', query.partnerId);
       if (query.status) q = q.where('status', '=', query.status);

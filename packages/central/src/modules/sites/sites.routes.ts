@@ -1,3 +1,4 @@
+import { ACCESS } from '../../platform/access';
 import { Site, SiteCreateRequest, SiteListQuery, SitePage, SiteUpdateRequest } from '@osiris/protocol';
 import { registerCrudRoutes } from '../../platform/crud-routes';
 import type { App } from '../../platform/http';
@@ -14,6 +15,12 @@ export function registerSitesRoutes(app: App, service: SitesService): void {
       create: SiteCreateRequest,
       update: SiteUpdateRequest,
       listQuery: SiteListQuery,
+      access: {
+        read: ACCESS.memberRead,
+        create: ACCESS.operate,
+        update: ACCESS.operate,
+        remove: { platform: 'admin', partner: 'partner_admin' },
+      },
     },
     service,
   );

@@ -1,5 +1,6 @@
 import type { Site, SiteCreateRequest, SiteListQuery, SiteUpdateRequest } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
+import { actorReach, type Authorizer } from '../../platform/authorize';
 import type { ActorContext, Executor } from '../../platform/context';
 import { translateConstraintErrors } from '../../platform/db-errors';
 import type { DB } from '../../platform/db-schema';
@@ -14,10 +15,11 @@ export function createSitesService(deps: {
   db: Kysely<DB>;
   store: SitesStore;
   audit: AuditService;
+  authorize: Authorizer;
   practices: Pick<PracticesService, 'require'>;
   now?: () => Date;
 }) {
-  const { db, store, audit, practices } = deps;
+  const { db, store, audit, practices, authorize } = deps;
   const now = deps.now ?? (() => new Date());
 
   async function requireSite(trx: Executor, id: string): Promise<Site> {
@@ -27,18 +29,20 @@ export function createSitesService(deps: {
   }
 
   return {
-    async list(_actor: ActorContext, query: SiteListQuery) {
-      return toPage(await store.list(db, query, decodeCursor(query.cursor)), query.limit, toSite);
+    async list(actor: ActorContext, query: SiteListQuery) {
+      return toPage(await store.list(db, query, decodeCursor(query.cursor), actorReach(actor)), query.limit, toSite);
     },
 
-    get(_actor: ActorContext, id: string): Promise<Site> {
+    async get(actor: ActorContext, id: string): Promise<Site> {
+      await authorize.site(actor, id);
       return requireSite(db, id);
     },
 
     /** For other modules: the site, inside their transaction, or NOT_FOUND. */
     require: requireSite,
 
-    create(actor: ActorContext, input: SiteCreateRequest): Promise<Site> {
+    async create(actor: ActorContext, input: SiteCreateRequest): Promise<Site> {
+      await authorize.practice(actor, input.practiceId);
       return translateConstraintErrors(
         () =>
           db.transaction().execute(async (trx) => {
@@ -57,7 +61,8 @@ export function createSitesService(deps: {
       );
     },
 
-    update(actor: ActorContext, id: string, input: SiteUpdateRequest): Promise<Site> {
+    async update(actor: ActorContext, id: string, input: SiteUpdateRequest): Promise<Site> {
+      await authorize.site(actor, id);
       return db.transaction().execute(async (trx) => {
         const before = await requireSite(trx, id);
         const row = await store.update(trx, id, input, now());
@@ -72,7 +77,8 @@ export function createSitesService(deps: {
       });
     },
 
-    remove(actor: ActorContext, id: string): Promise<void> {
+    async remove(actor: ActorContext, id: string): Promise<void> {
+      await authorize.site(actor, id);
       return translateConstraintErrors(
         () =>
           db.transaction().execute(async (trx) => {

@@ -1,3 +1,5 @@
+import type { Reach } from '../../platform/access';
+import { withinReach } from '../../platform/authorize';
 import type { Site, SiteCreateRequest, SiteListQuery, SiteUpdateRequest } from '@osiris/protocol';
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../platform/context';
@@ -38,10 +40,14 @@ export function createSitesStore() {
   return {
     get,
 
-    list(db: Executor, query: SiteListQuery, afterId: string | undefined): Promise<Row[]> {
-      let q = selectSites(db)
-        .orderBy('sites.id')
-        .limit(query.limit + 1);
+    list(db: Executor, query: SiteListQuery, afterId: string | undefined, reach: Reach): Promise<Row[]> {
+      let q = withinReach(
+        selectSites(db)
+          .orderBy('sites.id')
+          .limit(query.limit + 1),
+        reach,
+        { practice: 'sites.practice_id' },
+      );
       if (afterId) q = q.where('sites.id', '>', afterId);
       if (query.practiceId) q = q.where('sites.practice_id', '=', query.practiceId);
       if (query.partnerId) q = q.where('practices.partner_id', '=', query.partnerId);
