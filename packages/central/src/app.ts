@@ -4,11 +4,15 @@ import Fastify from 'fastify';
 import type { DestinationStream } from 'pino';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config';
-import { createAccountsModule } from './modules/accounts';
+import { createAccountsModule, createPeopleModule } from './modules/accounts';
 import { createAppliancesModule } from './modules/appliances';
 import { registerGatewayRoutes } from './gateway/gateway.routes';
 import { createAuditModule } from './modules/audit';
 import { createApiKeysModule } from './modules/api-keys';
+import { createBrandingModule } from './modules/branding'; // TMP-BRAND-WIRE
+import { createTransfersModule } from './modules/transfers'; // TMP-BRAND-WIRE
+import { createEmailModule } from './modules/email';
+import { createOidcService } from './modules/oidc';
 import { createEscalationsModule } from './modules/escalations';
 import { createLearningModule } from './modules/learning';
 import { createEvidenceModule } from './modules/evidence';
@@ -131,8 +135,36 @@ export async function buildApp(deps: AppDeps) {
     now: deps.now,
   });
   const learning = createLearningModule({ db, audit: audit.service, orders: orders.service, now: deps.now });
+  const publicUrl = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
+  const email = createEmailModule({ db, config, log: app.log, now: deps.now });
+  const oidc = createOidcService({ db, issuers: config.OIDC_ISSUERS, publicUrl, now: deps.now });
+  const branding = createBrandingModule({ db, audit: audit.service, authorize, now: deps.now }); // TMP-BRAND-WIRE
+  const transfers = createTransfersModule({
+    db,
+    audit: audit.service,
+    authorize,
+    partners: partners.service,
+    email: email.service,
+    now: deps.now,
+  }); // TMP-BRAND-WIRE
+  const people = createPeopleModule({
+    db,
+    config,
+    keyring,
+    audit: audit.service,
+    authorize,
+    auth: accounts.auth,
+    email: email.service,
+    oidc,
+    partners: partners.service,
+    practices: practices.service,
+    rateLimiter,
+    publicUrl,
+    now: deps.now ?? (() => new Date()),
+  });
   for (const module of [
     accounts,
+    people,
     audit,
     partners,
     practices,
@@ -144,6 +176,8 @@ export async function buildApp(deps: AppDeps) {
     escalations,
     learning,
     apiKeys,
+    branding, // TMP-BRAND-WIRE
+    transfers, // TMP-BRAND-WIRE
   ]) {
     module.routes(app);
   }
@@ -158,9 +192,14 @@ export async function buildApp(deps: AppDeps) {
   const pruneTimer = setInterval(() => {
     rateLimiter.prune().catch((error) => app.log.warn({ err: error }, 'rate-limit prune failed'));
     accounts.auth.pruneExpiredSessions().catch((error) => app.log.warn({ err: error }, 'session prune failed'));
+    people.signInLinks.purge().catch((error) => app.log.warn({ err: error }, 'sign-in link purge failed'));
+    oidc.purge().catch((error) => app.log.warn({ err: error }, 'OIDC state purge failed'));
   }, 10 * 60_000);
   pruneTimer.unref();
   app.addHook('onClose', async () => clearInterval(pruneTimer));
+  // Mail goes out from a loop of its own; it stops (bounded) before the database closes.
+  app.addHook('onReady', async () => email.service.start());
+  app.addHook('onClose', async () => email.service.stop());
 
   return {
     app,
@@ -174,6 +213,8 @@ export async function buildApp(deps: AppDeps) {
       sites: sites.service,
       hosts: hosts.service,
       appliances: appliances.service,
+      email: email.service,
+      members: people.members,
     },
   };
 }

@@ -85,7 +85,9 @@ export type UserUpdateRequest = z.infer<typeof UserUpdateRequest>;
 export const Invitation = z.object({
   id: Id,
   email: z.string(),
-  role: Role,
+  role: UserRole,
+  partnerId: Id.nullable(),
+  practiceId: Id.nullable(),
   invitedBy: Id.nullable(),
   expiresAt: Timestamp,
   acceptedAt: Timestamp.nullable(),

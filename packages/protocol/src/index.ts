@@ -18,3 +18,6 @@ export * from './escalations';
 export * from './healing';
 export * from './learning';
 export * from './api-keys';
+export * from './members';
+export * from './branding';
+export * from './transfers';

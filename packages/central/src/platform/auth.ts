@@ -40,6 +40,26 @@ export function setSessionCookie(
   });
 }
 
+/**
+ * A random value that ties a sign-in in progress (emailed link, OIDC redirect) to the browser that
+ * started it. Lax where the browser returns by a top-level redirect from another site (OIDC).
+ */
+export function setBindingCookie(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  mode: AuthDeps['cookieSecure'],
+  cookie: { name: string; value: string; path: string; maxAgeSeconds: number; sameSite: 'strict' | 'lax' },
+): void {
+  const secure = mode === 'always' || (mode === 'auto' && !isLoopbackRequest(request));
+  void reply.setCookie(cookie.name, cookie.value, {
+    httpOnly: true,
+    secure,
+    sameSite: cookie.sameSite,
+    path: cookie.path,
+    maxAge: cookie.maxAgeSeconds,
+  });
+}
+
 export function clearSessionCookie(reply: FastifyReply): void {
   void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict' });
 }

@@ -90,6 +90,8 @@ export function createAccountsService(deps: AccountsDeps) {
         }
         const before = await store.userForUpdate(trx, id);
         if (!before) throw notFound('User');
+        if (input.role !== undefined && (before.partner_id !== null || before.practice_id !== null))
+          throw new AppError('CONFLICT', "Partner and practice roles are changed by their own people's routes");
         const demotes = input.role !== undefined && input.role !== before.role;
         const disables = input.status === 'disabled' && before.status !== 'disabled';
         if (id === actor.actorId && (demotes || disables)) {
@@ -191,7 +193,9 @@ export function createAccountsService(deps: AccountsDeps) {
       const tokenHash = keyring.hashToken(input.token);
       const pending = await store.invitationByTokenHash(db, tokenHash);
       const at = now();
-      if (!pending || pending.accepted_at || pending.revoked_at || pending.expires_at <= at) {
+      // Partner and practice invitations are accepted by signing in (OIDC, emailed link), never with a password.
+      const isStaff = pending !== undefined && pending.partner_id === null && pending.practice_id === null;
+      if (!pending || !isStaff || pending.accepted_at || pending.revoked_at || pending.expires_at <= at) {
         await audit.recordEvent(actor, {
           action: 'invitation.accept_failed',
           outcome: 'failure',

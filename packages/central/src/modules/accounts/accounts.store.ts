@@ -32,6 +32,8 @@ export function toInvitation(row: InvitationRow): Invitation {
     id: row.id,
     email: row.email,
     role: row.role as Invitation['role'],
+    partnerId: row.partner_id,
+    practiceId: row.practice_id,
     invitedBy: row.invited_by,
     expiresAt: row.expires_at.toISOString(),
     acceptedAt: iso(row.accepted_at),
@@ -157,6 +159,60 @@ export function createAccountsStore() {
         .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
+
+    /** The people of a partner, or of a practice (by role), oldest first. */
+    members: (db: Executor, scope: { partnerId: string } | { practiceId: string; roles: readonly string[] }) =>
+      ('partnerId' in scope
+        ? db.selectFrom('users').selectAll().where('partner_id', '=', scope.partnerId)
+        : db
+            .selectFrom('users')
+            .selectAll()
+            .where('practice_id', '=', scope.practiceId)
+            .where('role', 'in', [...scope.roles])
+      )
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(1000)
+        .execute(),
+
+    deleteUser: (db: Executor, id: string) => db.deleteFrom('users').where('id', '=', id).executeTakeFirst(),
+
+    userByOidc: (db: Executor, issuer: string, subject: string) =>
+      db
+        .selectFrom('users')
+        .selectAll()
+        .where('oidc_issuer', '=', issuer)
+        .where('oidc_subject', '=', subject)
+        .executeTakeFirst(),
+
+    countPartnerAdmins: async (db: Executor, partnerId: string) =>
+      Number(
+        (
+          await db
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('partner_id', '=', partnerId)
+            .where('role', '=', 'partner_admin')
+            .where('status', '=', 'active')
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+
+    activePlatformAdmins: (db: Executor) =>
+      db
+        .selectFrom('users')
+        .select(['id', 'email'])
+        .where('role', '=', 'admin')
+        .where('status', '=', 'active')
+        .execute(),
+
+    partnerAdmins: (db: Executor, partnerId: string) =>
+      db
+        .selectFrom('users')
+        .select(['id', 'email'])
+        .where('partner_id', '=', partnerId)
+        .where('role', '=', 'partner_admin')
+        .execute(),
 
     insertInvitation: (db: Executor, row: Insertable<InvitationsTable>) =>
       db.insertInto('invitations').values(row).returningAll().executeTakeFirstOrThrow(),

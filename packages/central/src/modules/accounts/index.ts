@@ -55,3 +55,4 @@ export function createAccountsModule(deps: {
     },
   };
 }
+export { createPeopleModule } from './people';

@@ -217,3 +217,5 @@ export function createEmailService(deps: {
     },
   };
 }
+
+export type EmailService = ReturnType<typeof createEmailService>;

@@ -4,6 +4,8 @@ import type { DB } from '../../platform/db-schema';
 import { createEmailService } from './email.service';
 import { createEmailStore } from './email.store';
 
+export type { EmailService } from './email.service';
+
 type EmailServiceDeps = Parameters<typeof createEmailService>[0];
 
 /**

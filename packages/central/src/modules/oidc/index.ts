@@ -15,3 +15,5 @@ export function createOidcService(deps: {
 }) {
   return createService({ ...deps, store: createOidcStore(), now: deps.now ?? (() => new Date()) });
 }
+
+export type OidcService = ReturnType<typeof createOidcService>;

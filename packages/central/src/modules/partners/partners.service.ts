@@ -39,6 +39,48 @@ export function createPartnersService(deps: {
       return toPartner(row);
     },
 
+    /** A partner that signed up by OpenID Connect (pending approval unless its domain is allowed). */
+    async createFromSignup(
+      trx: Executor,
+      actor: ActorContext,
+      input: { name: string; slug: string; contactEmail: string; status: 'pending' | 'active' },
+    ): Promise<Partner> {
+      const partner = toPartner(await store.insert(trx, newId(), input, now()));
+      await audit.record(trx, actor, {
+        action: 'partner.signup',
+        targetType: 'partner',
+        targetId: partner.id,
+        details: { after: partner },
+      });
+      return partner;
+    },
+
+    /** A platform admin's decision on a pending sign-up. */
+    async decide(
+      trx: Executor,
+      actor: ActorContext,
+      id: string,
+      decision: 'approved' | 'rejected',
+      note: string | null,
+    ): Promise<Partner> {
+      const before = await store.get(trx, id);
+      if (!before) throw notFound('Partner');
+      if (before.status !== 'pending') throw new AppError('CONFLICT', `The partner is ${before.status}, not pending`);
+      const row = await store.decide(trx, id, {
+        status: decision === 'approved' ? 'active' : 'rejected',
+        decidedBy: actor.actorId,
+        reason: note,
+        at: now(),
+      });
+      await audit.record(trx, actor, {
+        action: decision === 'approved' ? 'partner.approve' : 'partner.reject',
+        targetType: 'partner',
+        targetId: id,
+        details: { note },
+      });
+      return toPartner(row);
+    },
+
     async create(actor: ActorContext, input: PartnerCreateRequest): Promise<Partner> {
       try {
         return await db.transaction().execute(async (trx) => {

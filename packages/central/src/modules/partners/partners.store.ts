@@ -61,6 +61,25 @@ export function createPartnersStore() {
         .executeTakeFirstOrThrow();
     },
 
+    decide(
+      db: Executor,
+      id: string,
+      decision: { status: 'active' | 'rejected'; decidedBy: string | null; reason: string | null; at: Date },
+    ): Promise<Row> {
+      return db
+        .updateTable('partners')
+        .set({
+          status: decision.status,
+          decided_by: decision.decidedBy,
+          decided_at: decision.at,
+          decision_reason: decision.reason,
+          updated_at: decision.at,
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
     update(db: Executor, id: string, input: PartnerUpdateRequest, now: Date): Promise<Row | undefined> {
       return db
         .updateTable('partners')
