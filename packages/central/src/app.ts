@@ -9,10 +9,10 @@ import { createAppliancesModule } from './modules/appliances';
 import { registerGatewayRoutes } from './gateway/gateway.routes';
 import { createAuditModule } from './modules/audit';
 import { createApiKeysModule } from './modules/api-keys';
-import { createBrandingModule } from './modules/branding'; // TMP-BRAND-WIRE
-import { createTransfersModule } from './modules/transfers'; // TMP-BRAND-WIRE
+import { createBrandingModule } from './modules/branding';
 import { createEmailModule } from './modules/email';
 import { createOidcService } from './modules/oidc';
+import { createTransfersModule } from './modules/transfers';
 import { createEscalationsModule } from './modules/escalations';
 import { createLearningModule } from './modules/learning';
 import { createEvidenceModule } from './modules/evidence';
@@ -137,8 +137,7 @@ export async function buildApp(deps: AppDeps) {
   const learning = createLearningModule({ db, audit: audit.service, orders: orders.service, now: deps.now });
   const publicUrl = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
   const email = createEmailModule({ db, config, log: app.log, now: deps.now });
-  const oidc = createOidcService({ db, issuers: config.OIDC_ISSUERS, publicUrl, now: deps.now });
-  const branding = createBrandingModule({ db, audit: audit.service, authorize, now: deps.now }); // TMP-BRAND-WIRE
+  const branding = createBrandingModule({ db, audit: audit.service, authorize, now: deps.now });
   const transfers = createTransfersModule({
     db,
     audit: audit.service,
@@ -146,7 +145,8 @@ export async function buildApp(deps: AppDeps) {
     partners: partners.service,
     email: email.service,
     now: deps.now,
-  }); // TMP-BRAND-WIRE
+  });
+  const oidc = createOidcService({ db, issuers: config.OIDC_ISSUERS, publicUrl, now: deps.now });
   const people = createPeopleModule({
     db,
     config,
@@ -176,8 +176,8 @@ export async function buildApp(deps: AppDeps) {
     escalations,
     learning,
     apiKeys,
-    branding, // TMP-BRAND-WIRE
-    transfers, // TMP-BRAND-WIRE
+    branding,
+    transfers,
   ]) {
     module.routes(app);
   }

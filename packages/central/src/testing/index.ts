@@ -4,3 +4,4 @@ export { checkinRequest, createChainWriter, newApplianceIdentity, registrationRe
 export { type CentralServer, startCentralServer } from './central-server';
 export { type TestSmtpServer, startTestSmtpServer } from './smtp-server';
 export { startTestOidcProvider } from './oidc-provider';
+export { signInAs } from './principals';

@@ -1,3 +1,4 @@
+import { ACCESS } from '../../platform/access';
 import { LoginRequest, SessionInfo, SessionList, SessionParams } from '@osiris/protocol';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '../../platform/auth';
 import { type App, requireAuth } from '../../platform/http';
@@ -29,7 +30,7 @@ export function registerAuthRoutes(app: App, service: AuthService, cookieSecure:
 
   app.post(
     '/v1/auth/logout',
-    { config: { access: 'readonly' }, schema: { tags, summary: 'Sign out and end this session' } },
+    { config: { access: ACCESS.signedIn }, schema: { tags, summary: 'Sign out and end this session' } },
     async (request, reply) => {
       await service.logout(request.actor, requireAuth(request));
       clearSessionCookie(reply);
@@ -40,7 +41,7 @@ export function registerAuthRoutes(app: App, service: AuthService, cookieSecure:
   app.get(
     '/v1/auth/me',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.signedIn },
       schema: { tags, summary: 'The signed-in user and CSRF token', response: { 200: SessionInfo } },
     },
     (request) => service.me(requireAuth(request)),
@@ -49,7 +50,7 @@ export function registerAuthRoutes(app: App, service: AuthService, cookieSecure:
   app.get(
     '/v1/auth/sessions',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.signedIn },
       schema: { tags, summary: 'Your active sessions', response: { 200: SessionList } },
     },
     (request) => {
@@ -60,7 +61,10 @@ export function registerAuthRoutes(app: App, service: AuthService, cookieSecure:
 
   app.delete(
     '/v1/auth/sessions/:sessionId',
-    { config: { access: 'readonly' }, schema: { tags, summary: 'End one of your sessions', params: SessionParams } },
+    {
+      config: { access: ACCESS.signedIn },
+      schema: { tags, summary: 'End one of your sessions', params: SessionParams },
+    },
     async (request, reply) => {
       await service.revokeSession(request.actor, requireAuth(request).userId, request.params.sessionId);
       return reply.code(204).send();

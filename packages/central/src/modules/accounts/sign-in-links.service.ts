@@ -71,7 +71,7 @@ export function createSignInLinksService(deps: {
         const inWindow =
           !user?.access_expires_at ||
           (user.access_expires_at > at && (!user.access_starts_at || user.access_starts_at <= at));
-        if (!user || user.status !== 'active' || !LINK_ROLES.has(user.role) || !inWindow) return false;
+        if (user?.status !== 'active' || !LINK_ROLES.has(user.role) || !inWindow) return false;
         const token = newToken();
         await store.insert(trx, {
           id: newId(),

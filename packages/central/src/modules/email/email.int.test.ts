@@ -39,6 +39,13 @@ const samples: { [T in TemplateName]: TemplateData[T] } = {
     email: 'owner@northside.example',
     reviewUrl: 'https://central.example/admin/partners/42',
   },
+  practice_transfer_decided: {
+    practiceName: 'Riverside Dental',
+    fromPartnerName: 'Northside MSP',
+    toPartnerName: 'Southside IT',
+    isApproved: true,
+    note: 'Moved at the request of the practice owner.',
+  },
 };
 const linkOf: Partial<Record<TemplateName, string>> = {
   sign_in_link: samples.sign_in_link.link,

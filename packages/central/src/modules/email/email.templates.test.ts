@@ -27,6 +27,13 @@ const samples: { [T in TemplateName]: TemplateData[T] } = {
     email: 'owner@northside.example',
     reviewUrl: 'https://central.example/admin/partners/1',
   },
+  practice_transfer_decided: {
+    practiceName: 'Riverside Dental',
+    fromPartnerName: 'Northside MSP',
+    toPartnerName: 'Southside IT',
+    isApproved: true,
+    note: 'Moved at the request of the practice owner.',
+  },
 };
 const names = Object.keys(samples) as TemplateName[];
 

@@ -21,6 +21,14 @@ export interface TemplateData {
   partner_rejected: { partnerName: string; reason: string };
   /** To platform admins: a partner waits for approval. */
   partner_signup_review: { partnerName: string; email: string; reviewUrl: string };
+  /** To the practice owner: the platform admin approved or rejected the move to another partner. */
+  practice_transfer_decided: {
+    practiceName: string;
+    fromPartnerName: string;
+    toPartnerName: string;
+    isApproved: boolean;
+    note: string | null;
+  };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -165,6 +173,20 @@ const BUILDERS: { [T in TemplateName]: (data: TemplateData[T]) => Mail } = {
       { link: absoluteLink(d.reviewUrl), label: 'Review the sign-up' },
     ],
     footer: `You received this email because you are a platform administrator of ${PRODUCT}.`,
+  }),
+  practice_transfer_decided: (d) => ({
+    subject: d.isApproved
+      ? `${d.practiceName} now belongs to ${d.toPartnerName}`
+      : `The move of ${d.practiceName} to ${d.toPartnerName} was not approved`,
+    blocks: [
+      {
+        paragraph: d.isApproved
+          ? `The request to move ${d.practiceName} from ${d.fromPartnerName} to ${d.toPartnerName} was approved. ${d.toPartnerName} now manages the practice, and ${d.fromPartnerName} no longer has access to it.`
+          : `The request to move ${d.practiceName} from ${d.fromPartnerName} to ${d.toPartnerName} was not approved. ${d.fromPartnerName} still manages the practice.`,
+      },
+      ...(d.note ? [{ paragraph: `Note from the ${PRODUCT} team: ${d.note}` }] : []),
+    ],
+    footer: `You received this email because you are the owner of ${d.practiceName} on ${PRODUCT}.`,
   }),
 };
 
