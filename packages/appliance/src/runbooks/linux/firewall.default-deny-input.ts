@@ -202,7 +202,7 @@ export const firewallDefaultDenyInput: RunbookDefinition = {
   platform: 'linux',
   checks: ['linux.firewall.default-deny-input'],
   params: z.strictObject({
-    confirmSeconds: z.number().int().min(10).max(MAX_CONFIRM_SECONDS).default(45),
+    confirmSeconds: z.number().int().min(10).max(MAX_CONFIRM_SECONDS).default(30),
   }),
   detect: DETECT,
   remediate: REMEDIATE,

@@ -65,7 +65,7 @@ describe('Linux runbook definitions', () => {
   it('change the firewall only with commit-confirm, whose timer outlasts no phase timeout', () => {
     const runbook = firewallDefaultDenyInput;
     expect(LINUX_RUNBOOKS).toContain(runbook);
-    expect(runbook.params.parse({})).toEqual({ confirmSeconds: 45 });
+    expect(runbook.params.parse({})).toEqual({ confirmSeconds: 30 });
     for (const confirmSeconds of [9, 601, 10.5])
       expect(runbook.params.safeParse({ confirmSeconds }).success).toBe(false);
     const maxConfirmSeconds = 600;
