@@ -9,6 +9,12 @@ const ACCOUNTS = {
   alice: { email: 'alice@msp-one.example', email_verified: true, name: 'Alice Partner' },
   unverified: { email: 'bob@msp-two.example', email_verified: false, name: 'Bob Unverified' },
   'no-email': { name: 'Carol Without Mail' },
+  /** Invited into a partner by its admin. */
+  dave: { email: 'dave@msp-one.example', email_verified: true, name: 'Dave Technician' },
+  /** A consumer mail address, refused for partner sign-up. */
+  erin: { email: 'erin@gmail.com', email_verified: true, name: 'Erin Personal' },
+  /** Another MSP, to be rejected. */
+  frank: { email: 'frank@msp-three.example', email_verified: true, name: 'Frank Rejected' },
 } as const;
 
 type AccountId = keyof typeof ACCOUNTS;
