@@ -159,9 +159,11 @@ describe.each(testBackends)('partner and practice people on %s', (backend) => {
     expect(roles[String(practiceAdmin.userId)]).toBe('practice_owner');
     expect(roles[String(owner.userId)]).toBe('practice_admin');
     expect((await auditWhere(admin, `action=practice.ownership_transfer&targetId=${a.practice.id}`)).length).toBe(1);
-    // A viewer is removed by an owner.
+    // A viewer is removed by an owner; the removed viewer's session stops working at once.
+    expect((await viewer.request({ method: 'GET', url: '/v1/auth/me' })).statusCode).toBe(200);
     const gone = await practiceAdmin.request({ method: 'DELETE', url: `${base}/members/${viewer.userId}` });
     expect(gone.statusCode).toBe(204);
+    expectError(await viewer.request({ method: 'GET', url: `/v1/sites/${a.site.id}` }), 401, 'UNAUTHENTICATED');
   });
 
   it('grants auditors a window of at most a year and ends it on revocation', async () => {
