@@ -20,7 +20,6 @@ import type { EscalationsService } from '../modules/escalations';
 import type { EvidenceService } from '../modules/evidence';
 import type { LearningService } from '../modules/learning';
 import type { OrdersService } from '../modules/orders';
-import { SYSTEM_ACTOR } from '../platform/context';
 import { type App, requireAppliance } from '../platform/http';
 
 const tags = ['appliance gateway'];
@@ -52,7 +51,7 @@ export function registerGatewayRoutes(
     async (request, reply) => {
       const registered = await registration.register(request.actor, request.body);
       // The rules people promoted apply to appliances that join later too.
-      await learning.onRegistered(SYSTEM_ACTOR, registered.applianceId);
+      await learning.onRegistered(registered.applianceId);
       return reply.code(201).send(registered);
     },
   );

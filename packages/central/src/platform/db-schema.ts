@@ -338,6 +338,7 @@ export interface LearningDecisionsTable {
   last_seen_at: Timestamp;
   decided_by: string | null;
   decided_at: Timestamp;
+  partner_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface EmailOutboxTable {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { LearningCandidate, PatternReport } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
-import { auditOf, createTenant, expectError } from '../../testing/api';
+import { auditOf, createTenant, expectError, type Tenant } from '../../testing/api';
+import { signInAs } from '../../testing/principals';
 import { checkinOrders, registerTestAppliance } from '../../testing/appliance';
 
 const sig = (label: string) => createHash('sha256').update(label).digest('hex');
@@ -32,6 +33,8 @@ describe.each(testBackends)('learning loop on %s', (backend) => {
   let readonly: Caller;
   let a: Awaited<ReturnType<typeof registerTestAppliance>>;
   let b: Awaited<ReturnType<typeof registerTestAppliance>>;
+  let tenantA: Tenant;
+  let tenantB: Tenant;
 
   const report = (token: string, patterns: unknown[]) =>
     t.anonymous.request({
@@ -52,8 +55,10 @@ describe.each(testBackends)('learning loop on %s', (backend) => {
     admin = await t.loginAs('admin');
     operator = await t.loginAs('operator');
     readonly = await t.loginAs('readonly');
-    a = await registerTestAppliance(t, admin, (await createTenant(admin)).site.id);
-    b = await registerTestAppliance(t, admin, (await createTenant(admin)).site.id);
+    tenantA = await createTenant(admin);
+    tenantB = await createTenant(admin);
+    a = await registerTestAppliance(t, admin, tenantA.site.id);
+    b = await registerTestAppliance(t, admin, tenantB.site.id);
   });
   afterAll(() => t.close());
 
@@ -186,5 +191,51 @@ describe.each(testBackends)('learning loop on %s', (backend) => {
       400,
       'VALIDATION_FAILED',
     );
+  });
+
+  it('lets a partner admin promote fixes seen on its own appliances, for its own appliances only', async () => {
+    const partnerA = await signInAs(t, { role: 'partner_admin', partnerId: tenantA.partner.id });
+    const partnerB = await signInAs(t, { role: 'partner_admin', partnerId: tenantB.partner.id });
+    expect((await report(a.token, [pattern(sig('q'), { attempts: 5, successes: 5 })])).statusCode).toBe(200);
+    const list = async (caller: Caller) =>
+      ((await caller.request({ method: 'GET', url: '/v1/learning/candidates?status=candidate' })).json().items ??
+        []) as LearningCandidate[];
+    const ofA = await list(partnerA);
+    // Partner A's appliance alone fixed p1 3 times (not enough there) and q 5 times.
+    expect(ofA.map((c) => c.patternSignature)).toEqual([sig('q')]);
+    // Partner B sees its own appliance's record (the strict-mode fix the platform rejected is still
+    // a candidate in B's scope), never A's.
+    expect((await list(partnerB)).map((c) => c.patternSignature)).toEqual([sig('flaky')]);
+    const [candidate] = ofA;
+    if (!candidate) throw new Error('no candidate');
+    expectError(
+      await partnerB.request({ method: 'POST', url: `/v1/learning/candidates/${candidate.id}/approve`, payload: {} }),
+      404,
+      'NOT_FOUND',
+    );
+    const technician = await signInAs(t, { role: 'technician', partnerId: tenantA.partner.id });
+    expectError(
+      await technician.request({ method: 'POST', url: `/v1/learning/candidates/${candidate.id}/approve`, payload: {} }),
+      403,
+      'FORBIDDEN',
+    );
+    const res = await partnerA.request({
+      method: 'POST',
+      url: `/v1/learning/candidates/${candidate.id}/approve`,
+      payload: {},
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const { candidate: approved, ordersIssued } = res.json() as { candidate: LearningCandidate; ordersIssued: number };
+    expect(ordersIssued).toBe(1);
+    // Appliance A runs the platform's promotions and its partner's; appliance B is not sent this one.
+    // (Unanswered orders are delivered again; the newest rule set is the last.)
+    const update = (await checkin(a.token)).filter((o) => o.order.type === 'update_rules').at(-1);
+    const ruleIds = (update?.order.payload as { rules: { id: string }[] }).rules.map((r) => r.id);
+    expect(ruleIds).toContain(approved.rule?.id);
+    expect(ruleIds).toHaveLength(2);
+    const forB = (await checkin(b.token)).filter((o) => o.order.type === 'update_rules');
+    expect(forB.every((o) => !JSON.stringify(o.order.payload).includes(String(approved.rule?.id)))).toBe(true);
+    // The platform's list does not show the partner's decision as its own.
+    expect((await candidates('?status=approved')).map((c) => c.id)).not.toContain(candidate.id);
   });
 });

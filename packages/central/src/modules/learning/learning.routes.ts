@@ -1,3 +1,4 @@
+import { ACCESS } from '../../platform/access';
 import {
   LearningApproval,
   LearningCandidate,
@@ -16,7 +17,7 @@ export function registerLearningRoutes(app: App, service: LearningService): void
   app.get(
     '/v1/learning/candidates',
     {
-      config: { access: 'readonly' },
+      config: { access: ACCESS.staffRead },
       schema: {
         tags,
         summary: 'L2 fixes that earned promotion (≥ 5 fixes, ≥ 90 % success over all appliances) and past decisions',
@@ -24,12 +25,12 @@ export function registerLearningRoutes(app: App, service: LearningService): void
         response: { 200: LearningCandidateList },
       },
     },
-    async (request) => ({ items: await service.list(request.query) }),
+    async (request) => ({ items: await service.list(request.actor, request.query) }),
   );
   app.post(
     '/v1/learning/candidates/:id/approve',
     {
-      config: { access: 'admin' },
+      config: { access: { platform: 'admin', partner: 'partner_admin' } },
       schema: {
         tags,
         summary: 'Promote a candidate to an L1 rule (with provenance) and send the rule set to every appliance',
@@ -43,7 +44,7 @@ export function registerLearningRoutes(app: App, service: LearningService): void
   app.post(
     '/v1/learning/candidates/:id/reject',
     {
-      config: { access: 'admin' },
+      config: { access: { platform: 'admin', partner: 'partner_admin' } },
       schema: {
         tags,
         summary: 'Reject a candidate, with the reason; it stays an L2 matter',

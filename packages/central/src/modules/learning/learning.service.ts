@@ -10,7 +10,7 @@ import {
   type LearningDecisionRequest,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
-import type { ActorContext } from '../../platform/context';
+import { type ActorContext, SYSTEM_ACTOR } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import { AppError, notFound } from '../../platform/errors';
 import type { AuthenticatedAppliance } from '../../platform/http';
@@ -22,8 +22,22 @@ import type { AggregateRow, DecisionRow, LearningStore } from './learning.store'
 const RULES_ORDER_MINUTES = 7 * 24 * 60;
 const BAR = { minFixes: LEARNING_MIN_L2_FIXES, minRate: LEARNING_MIN_SUCCESS_RATE };
 
-const candidateIdOf = (row: { patternSignature: string; runbookId: string; paramsKey: string }): string =>
-  createHash('sha256').update(`${row.patternSignature}|${row.runbookId}|${row.paramsKey}`).digest('hex');
+/** Candidates are per scope: the platform's (all appliances) or one partner's (its appliances). */
+const candidateIdOf = (
+  row: { patternSignature: string; runbookId: string; paramsKey: string },
+  partnerId: string | null,
+): string =>
+  createHash('sha256')
+    .update(`${partnerId ?? 'platform'}|${row.patternSignature}|${row.runbookId}|${row.paramsKey}`)
+    .digest('hex');
+
+/** Platform staff decide for every appliance; a partner's people for their partner's appliances. */
+function scopeOf(actor: ActorContext): string | null {
+  const principal = actor.principal;
+  if (principal?.kind === 'partner') return principal.partnerId;
+  if (!principal || principal.kind === 'platform') return null;
+  throw new AppError('FORBIDDEN', 'Learning candidates are decided by platform or partner admins');
+}
 
 /** The L1 rule a promoted candidate becomes: the same pattern, the runbook and parameters L2 chose. */
 function promotedRule(row: AggregateRow, candidateId: string, approvedBy: string, at: Date): L1Rule {
@@ -56,9 +70,9 @@ function promotedRule(row: AggregateRow, candidateId: string, approvedBy: string
   };
 }
 
-function fromAggregate(row: AggregateRow, decision: DecisionRow | undefined): LearningCandidate {
+function fromAggregate(row: AggregateRow, id: string, decision: DecisionRow | undefined): LearningCandidate {
   return {
-    id: candidateIdOf(row),
+    id,
     patternSignature: row.patternSignature,
     checkId: row.checkId,
     incidentType: row.incidentType,
@@ -121,17 +135,27 @@ export function createLearningService(deps: {
 }) {
   const { db, store, audit, orders, now } = deps;
 
-  async function approvedRules(): Promise<L1Rule[]> {
-    const rows = await store.listDecisions(db, 'approved');
+  /** The rules an appliance of this partner runs: the platform's promotions and its partner's. */
+  async function approvedRules(partnerId: string): Promise<L1Rule[]> {
+    const rows = await store.listDecisions(db, { partnerId, withPlatform: true }, 'approved');
     return rows.flatMap((row) => (row.rule ? [row.rule as L1Rule] : [])).reverse();
   }
 
-  /** Sends the whole promoted rule set (an `update_rules` order replaces the previous set). */
-  async function sendRules(actor: ActorContext, applianceIds: readonly string[]): Promise<number> {
-    const rules = await approvedRules();
+  /**
+   * Sends each appliance its whole promoted rule set (an `update_rules` order replaces the previous
+   * set). Issued as the system: a partner admin's approval reaches only its own appliances anyway.
+   */
+  async function sendRules(appliances: readonly { id: string; partnerId: string }[]): Promise<number> {
+    const byPartner = new Map<string, L1Rule[]>();
     let issued = 0;
-    for (const applianceId of applianceIds) {
-      await orders.issue(actor, applianceId, {
+    for (const appliance of appliances) {
+      let rules = byPartner.get(appliance.partnerId);
+      if (!rules) {
+        rules = await approvedRules(appliance.partnerId);
+        byPartner.set(appliance.partnerId, rules);
+      }
+      if (rules.length === 0) continue;
+      await orders.issue(SYSTEM_ACTOR, appliance.id, {
         type: 'update_rules',
         payload: { rules },
         expiresInMinutes: RULES_ORDER_MINUTES,
@@ -141,10 +165,17 @@ export function createLearningService(deps: {
     return issued;
   }
 
-  async function list(query: LearningCandidateQuery): Promise<LearningCandidate[]> {
-    const [rows, decisions] = await Promise.all([store.aggregateL2(db, BAR), store.listDecisions(db)]);
+  async function list(actor: ActorContext, query: LearningCandidateQuery): Promise<LearningCandidate[]> {
+    const partnerId = scopeOf(actor);
+    const [rows, decisions] = await Promise.all([
+      store.aggregateL2(db, BAR, partnerId),
+      store.listDecisions(db, { partnerId }),
+    ]);
     const byId = new Map(decisions.map((d) => [d.candidate_id, d]));
-    const items = rows.map((row) => fromAggregate(row, byId.get(candidateIdOf(row))));
+    const items = rows.map((row) => {
+      const id = candidateIdOf(row, partnerId);
+      return fromAggregate(row, id, byId.get(id));
+    });
     const shown = new Set(items.map((c) => c.id));
     for (const decision of decisions) if (!shown.has(decision.candidate_id)) items.push(fromDecision(decision));
     return query.status ? items.filter((c) => c.status === query.status) : items;
@@ -156,9 +187,12 @@ export function createLearningService(deps: {
     decision: 'approved' | 'rejected',
     note: string | undefined,
   ): Promise<LearningCandidate> {
-    const row = (await store.aggregateL2(db, BAR)).find((r) => candidateIdOf(r) === candidateId);
+    const partnerId = scopeOf(actor);
+    const row = (await store.aggregateL2(db, BAR, partnerId)).find((r) => candidateIdOf(r, partnerId) === candidateId);
     if (!row) {
-      if (await store.getDecision(db, candidateId)) throw new AppError('CONFLICT', 'This candidate is already decided');
+      const decided = await store.getDecision(db, candidateId);
+      if (decided && decided.partner_id === partnerId)
+        throw new AppError('CONFLICT', 'This candidate is already decided');
       throw notFound('Learning candidate');
     }
     const at = now();
@@ -180,8 +214,9 @@ export function createLearningService(deps: {
         site_count: row.siteCount,
         first_seen_at: row.firstSeenAt,
         last_seen_at: row.lastSeenAt,
-        decided_by: actor.actorId,
+        decided_by: actor.actorType === 'user' ? actor.actorId : null,
         decided_at: at,
+        partner_id: partnerId,
       });
       if (!stored) throw new AppError('CONFLICT', 'This candidate is already decided');
       await audit.record(trx, actor, {
@@ -193,10 +228,11 @@ export function createLearningService(deps: {
           runbookId: row.runbookId,
           l2Successes: row.l2Successes,
           l2Attempts: row.l2Attempts,
+          partnerId,
           ...(rule ? { ruleId: rule.id } : {}),
         },
       });
-      return fromAggregate(row, stored);
+      return fromAggregate(row, candidateId, stored);
     });
   }
 
@@ -223,7 +259,7 @@ export function createLearningService(deps: {
     /** Approves a candidate: the rule is stored with its provenance and sent to every appliance. */
     async approve(actor: ActorContext, candidateId: string, input: LearningDecisionRequest) {
       const candidate = await decide(actor, candidateId, 'approved', input.note);
-      const ordersIssued = await sendRules(actor, await store.activeApplianceIds(db));
+      const ordersIssued = await sendRules(await store.activeAppliances(db, { partnerId: scopeOf(actor) }));
       return { candidate, ordersIssued };
     },
 
@@ -232,8 +268,8 @@ export function createLearningService(deps: {
     },
 
     /** A newly registered appliance gets the promoted rules too (nothing is sent while there are none). */
-    async onRegistered(actor: ActorContext, applianceId: string): Promise<void> {
-      if ((await store.listDecisions(db, 'approved')).length > 0) await sendRules(actor, [applianceId]);
+    async onRegistered(applianceId: string): Promise<void> {
+      await sendRules(await store.activeAppliances(db, { applianceId }));
     },
   };
 }

@@ -104,7 +104,16 @@ export function createLearningStore() {
     },
 
     /** L2 records per (pattern, runbook, parameters) summed over all appliances, those meeting the bar only. */
-    async aggregateL2(db: Executor, bar: { minFixes: number; minRate: number }): Promise<AggregateRow[]> {
+    async aggregateL2(
+      db: Executor,
+      bar: { minFixes: number; minRate: number },
+      partnerId: string | null,
+    ): Promise<AggregateRow[]> {
+      const scope =
+        partnerId === null
+          ? sql``
+          : sql`AND p.site_id IN (SELECT s.id FROM sites s JOIN practices pr ON pr.id = s.practice_id
+                                  WHERE pr.partner_id = ${partnerId})`;
       const result = await sql<{
         pattern_signature: string;
         runbook_id: string;
@@ -125,7 +134,7 @@ export function createLearningStore() {
                min(p.first_seen_at) AS first_seen_at, max(p.last_seen_at) AS last_seen_at
         FROM pattern_fix_reports f
         JOIN pattern_reports p ON p.appliance_id = f.appliance_id AND p.pattern_signature = f.pattern_signature
-        WHERE f.tier = 'L2'
+        WHERE f.tier = 'L2' ${scope}
         GROUP BY f.pattern_signature, f.runbook_id, f.params_key
         HAVING sum(f.successes) >= ${bar.minFixes} AND sum(f.successes) >= ${bar.minRate} * sum(f.attempts)
         ORDER BY sum(f.successes) DESC, f.pattern_signature, f.runbook_id, f.params_key
@@ -149,8 +158,21 @@ export function createLearningStore() {
       return db.selectFrom('learning_decisions').selectAll().where('candidate_id', '=', candidateId).executeTakeFirst();
     },
 
-    listDecisions(db: Executor, decision?: 'approved' | 'rejected'): Promise<DecisionRow[]> {
+    /** Decisions of one scope: the platform's (null) or one partner's; `withPlatform` adds the platform's. */
+    listDecisions(
+      db: Executor,
+      scope: { partnerId: string | null; withPlatform?: boolean },
+      decision?: 'approved' | 'rejected',
+    ): Promise<DecisionRow[]> {
       let query = db.selectFrom('learning_decisions').selectAll();
+      query =
+        scope.partnerId === null
+          ? query.where('partner_id', 'is', null)
+          : query.where((eb) =>
+              scope.withPlatform
+                ? eb.or([eb('partner_id', '=', scope.partnerId), eb('partner_id', 'is', null)])
+                : eb('partner_id', '=', scope.partnerId),
+            );
       if (decision) query = query.where('decision', '=', decision);
       return query.orderBy('decided_at', 'desc').limit(2000).execute();
     },
@@ -165,10 +187,20 @@ export function createLearningStore() {
         .executeTakeFirst();
     },
 
-    /** Appliances that take orders (not revoked). */
-    async activeApplianceIds(db: Executor): Promise<string[]> {
-      const rows = await db.selectFrom('appliances').select('id').where('status', '!=', 'revoked').execute();
-      return rows.map((r) => r.id);
+    /** Appliances that take orders (not revoked), with their partner: all, one partner's, or one. */
+    async activeAppliances(
+      db: Executor,
+      filter: { partnerId?: string | null; applianceId?: string },
+    ): Promise<{ id: string; partnerId: string }[]> {
+      let query = db
+        .selectFrom('appliances')
+        .innerJoin('sites', 'sites.id', 'appliances.site_id')
+        .innerJoin('practices', 'practices.id', 'sites.practice_id')
+        .select(['appliances.id as id', 'practices.partner_id as partnerId'])
+        .where('appliances.status', '!=', 'revoked');
+      if (filter.partnerId) query = query.where('practices.partner_id', '=', filter.partnerId);
+      if (filter.applianceId) query = query.where('appliances.id', '=', filter.applianceId);
+      return query.execute();
     },
   };
 }
