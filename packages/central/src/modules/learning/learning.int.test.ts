@@ -230,7 +230,8 @@ describe.each(testBackends)('learning loop on %s', (backend) => {
     // Appliance A runs the platform's promotions and its partner's; appliance B is not sent this one.
     // (Unanswered orders are delivered again; the newest rule set is the last.)
     const update = (await checkin(a.token)).filter((o) => o.order.type === 'update_rules').at(-1);
-    const ruleIds = (update?.order.payload as { rules: { id: string }[] }).rules.map((r) => r.id);
+    if (update?.order.type !== 'update_rules') throw new Error('no update_rules order');
+    const ruleIds = update.order.payload.rules.map((r) => r.id);
     expect(ruleIds).toContain(approved.rule?.id);
     expect(ruleIds).toHaveLength(2);
     const forB = (await checkin(b.token)).filter((o) => o.order.type === 'update_rules');
