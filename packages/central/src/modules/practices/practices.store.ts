@@ -30,7 +30,7 @@ export function createPracticesStore() {
           .orderBy('id')
           .limit(query.limit + 1),
         reach,
-        { partner: 'practices.partner_id' },
+        { practice: 'practices.id' },
       );
       if (afterId) q = q.where('id', '>', afterId);
       if (query.partnerId) q = q.where('partner_id', '=', query.partnerId);
