@@ -17,6 +17,7 @@ import type { Keyring } from '../../platform/secrets';
 import type { AuditService } from '../audit';
 import { type AccountsStore, toInvitation, toUser } from './accounts.store';
 import { passwordPolicyError } from './auth.service';
+import { acceptInvitationAs } from './invitation-accept';
 import type { PasswordHasher } from './password';
 
 /** Arbitrary constant naming the lock under which the first admin is created (one per database). */
@@ -214,27 +215,11 @@ export function createAccountsService(deps: AccountsDeps) {
           if (!invitation || invitation.accepted_at || invitation.revoked_at) {
             throw new AppError('NOT_FOUND', 'This invitation is invalid, used, revoked or expired');
           }
-          const user = await store.insertUser(trx, {
-            id: newId(),
-            email: invitation.email,
+          const user = await acceptInvitationAs({ store, audit }, trx, actor, invitation, {
             name: input.name,
-            role: invitation.role,
             password_hash: hash,
-            password_changed_at: at,
-            created_at: at,
-            updated_at: at,
+            at,
           });
-          await store.updateInvitation(trx, invitation.id, { accepted_at: at, accepted_user_id: user.id });
-          await audit.record(
-            trx,
-            { ...actor, actorType: 'user', actorId: user.id, actorLabel: user.email },
-            {
-              action: 'invitation.accept',
-              targetType: 'user',
-              targetId: user.id,
-              details: { invitationId: invitation.id, role: invitation.role },
-            },
-          );
           return toUser(user, at);
         });
       } catch (error) {

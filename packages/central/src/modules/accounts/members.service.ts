@@ -24,6 +24,7 @@ import type { PartnersService } from '../partners';
 import type { PracticesService } from '../practices';
 import type { AccountsStore, InvitationRow, UserRow } from './accounts.store';
 import type { AuthService, IssuedSession } from './auth.service';
+import { acceptInvitationAs } from './invitation-accept';
 
 const PRACTICE_ROLES: readonly PracticeRole[] = ['practice_owner', 'practice_admin', 'practice_viewer'];
 /** Platform staff and the partner's people stand above every practice role. */
@@ -415,28 +416,11 @@ export function createMembersService(deps: {
             const owners = await store.members(trx, { practiceId: invitation.practice_id, roles: ['practice_owner'] });
             if (owners.length > 0) throw new AppError('CONFLICT', 'The practice already has an owner');
           }
-          const user = await store.insertUser(trx, {
-            id: newId(),
-            email: invitation.email,
+          const user = await acceptInvitationAs({ store, audit }, trx, actor, invitation, {
             name: input.name,
-            role: invitation.role,
             password_hash: null,
-            practice_id: invitation.practice_id,
-            password_changed_at: at,
-            created_at: at,
-            updated_at: at,
+            at,
           });
-          await store.updateInvitation(trx, invitation.id, { accepted_at: at, accepted_user_id: user.id });
-          await audit.record(
-            trx,
-            { ...actor, actorType: 'user', actorId: user.id, actorLabel: user.email },
-            {
-              action: 'invitation.accept',
-              targetType: 'user',
-              targetId: user.id,
-              details: { invitationId: invitation.id, role: invitation.role, practiceId: invitation.practice_id },
-            },
-          );
           return deps.auth.startSession(trx, actor, user.id, 'sign_in_link', meta);
         })
         .catch((error: unknown) => {

@@ -10,6 +10,7 @@ import type { OidcService } from '../oidc';
 import type { PartnersService } from '../partners';
 import type { AccountsStore } from './accounts.store';
 import type { AuthService, IssuedSession } from './auth.service';
+import { acceptInvitationAs } from './invitation-accept';
 
 /** Mail providers anyone can sign up with: not an MSP's own domain. */
 const CONSUMER_DOMAINS = new Set([
@@ -99,30 +100,13 @@ export function createPartnerSignInService(deps: {
       const partner = await deps.partners.require(db, partnerId);
       if (partner.status !== 'active') return notApproved(actor, partner.status, partner.id);
       return db.transaction().execute(async (trx) => {
-        const user = await accounts.insertUser(trx, {
-          id: newId(),
-          email: verified.email,
+        const user = await acceptInvitationAs({ store: accounts, audit }, trx, actor, invitation, {
           name: verified.name ?? verified.email,
-          role: invitation.role,
           password_hash: null,
-          partner_id: partnerId,
           oidc_issuer: verified.issuerId,
           oidc_subject: verified.subject,
-          password_changed_at: at,
-          created_at: at,
-          updated_at: at,
+          at,
         });
-        await accounts.updateInvitation(trx, invitation.id, { accepted_at: at, accepted_user_id: user.id });
-        await audit.record(
-          trx,
-          { ...actor, actorType: 'user', actorId: user.id, actorLabel: user.email },
-          {
-            action: 'invitation.accept',
-            targetType: 'user',
-            targetId: user.id,
-            details: { invitationId: invitation.id, role: invitation.role, partnerId },
-          },
-        );
         return deps.auth.startSession(trx, actor, user.id, 'oidc', meta);
       });
     }
