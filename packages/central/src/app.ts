@@ -21,7 +21,9 @@ import { createHostsModule } from './modules/hosts';
 import { createPartnersModule } from './modules/partners';
 import { createPracticesModule } from './modules/practices';
 import { createSitesModule } from './modules/sites';
+import { fileURLToPath } from 'node:url';
 import { registerAuth } from './platform/auth';
+import { registerWebApp } from './platform/web-app';
 import { createAuthorizer } from './platform/authorize';
 import type { Database } from './platform/db';
 import { registerDocs } from './platform/docs';
@@ -181,6 +183,7 @@ export async function buildApp(deps: AppDeps) {
   ]) {
     module.routes(app);
   }
+  registerWebApp(app, config.WEB_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url)));
   registerGatewayRoutes(app, {
     registration: appliances.registration,
     evidence: evidence.service,

@@ -113,6 +113,11 @@ export const ConfigSchema = z.object({
     .describe('Refuse partner sign-up from consumer mail domains (gmail.com, outlook.com, …).'),
   MAGIC_LINK_LIMIT_PER_EMAIL: int(1, 10_000).default(5).describe('Sign-in links per 15 minutes per email address.'),
   MAGIC_LINK_LIMIT_PER_IP: int(1, 100_000).default(20).describe('Sign-in links per 15 minutes per client IP.'),
+  WEB_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Directory of the built web app. Default: packages/web/dist of this installation.'),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000).describe('Time given to in-flight requests on SIGTERM.'),
 });
 

@@ -225,7 +225,7 @@ export function createMembersService(deps: {
           to: input.email,
           template: 'invitation',
           data: {
-            link: `${deps.publicUrl}/accept-invitation#token=${token}`,
+            link: `${deps.publicUrl}/join#token=${token}`,
             inviterName: nameOf(actor),
             organisationName: practice.name,
             role: input.role.replace('practice_', ''),

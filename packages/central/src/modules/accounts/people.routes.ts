@@ -343,11 +343,22 @@ export function registerPeopleRoutes(
       },
     },
     async (request, reply) => {
-      const { session, returnTo } = await partnerSignIn.complete(
-        request.actor,
-        { query: request.query, browserBinding: request.cookies[OIDC_COOKIE] },
-        { userAgent: userAgent(request.headers) },
-      );
+      const outcome = await partnerSignIn
+        .complete(
+          request.actor,
+          { query: request.query, browserBinding: request.cookies[OIDC_COOKIE] },
+          { userAgent: userAgent(request.headers) },
+        )
+        .catch((error: unknown) => {
+          // A browser arriving from the provider goes back to the sign-in page with the reason;
+          // API clients get the JSON error.
+          const code = (error as { code?: string }).code;
+          if (code && String(request.headers.accept ?? '').includes('text/html')) return { redirectTo: code };
+          throw error;
+        });
+      if ('redirectTo' in outcome)
+        return reply.redirect(`/sign-in?as=partner&error=${encodeURIComponent(outcome.redirectTo)}`, 303);
+      const { session, returnTo } = outcome;
       void reply.clearCookie(OIDC_COOKIE, { path: '/v1/auth/oidc' });
       setSessionCookie(reply, request, cookieSecure, session.token, session.maxAgeSeconds);
       return reply.redirect(returnTo ?? '/', 303);
