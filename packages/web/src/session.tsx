@@ -52,8 +52,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async signOut() {
       await api(z.undefined(), 'POST', '/v1/auth/logout').catch(() => undefined);
       setCsrfToken(null);
-      client.clear();
+      // Keep the session query (its observer stays attached); drop everything else the user saw.
       client.setQueryData(['session'], null);
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
     },
   };
   return <SessionContext.Provider value={state}>{children}</SessionContext.Provider>;

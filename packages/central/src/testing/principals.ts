@@ -15,7 +15,10 @@ type PrincipalSpec =
  * sign-in link would. A practice has one owner: sign in `practice_owner` once per practice.
  * Auditors get access from an hour ago to a day from now (by the test clock).
  */
-export async function signInAs(t: TestApp, spec: PrincipalSpec): Promise<Caller> {
+export async function signInAs(
+  t: TestApp,
+  spec: PrincipalSpec,
+): Promise<Caller & { session: { token: string; csrfToken: string } }> {
   const at = t.clock.now();
   const userId = newId();
   const email = spec.email ?? `${spec.role}-${randomBytes(5).toString('hex')}@test.example`;
@@ -49,6 +52,8 @@ export async function signInAs(t: TestApp, spec: PrincipalSpec): Promise<Caller>
   return {
     userId,
     email,
+    /** For a browser: the session cookie's value and the CSRF token. */
+    session: { token: issued.token, csrfToken: issued.info.csrfToken },
     request: ({ method, url, payload, headers }) =>
       t.app.inject({
         method,

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { NavLink, useNavigate } from 'react-router';
+import { NavLink } from 'react-router';
 import { faceOf, useSession } from '../session';
 
 export interface NavItem {
@@ -14,7 +14,6 @@ export function Shell(props: {
   children: ReactNode;
 }) {
   const { user, signOut } = useSession();
-  const navigate = useNavigate();
   const [open, setOpen] = useState(false);
   return (
     <div className="shell">
@@ -50,7 +49,8 @@ export function Shell(props: {
                 style={{ marginTop: 8 }}
                 onClick={async () => {
                   await signOut();
-                  navigate('/sign-in');
+                  // The guarded page is gone with the session; land on a clean sign-in page.
+                  window.location.assign('/sign-in');
                 }}
               >
                 Sign out
