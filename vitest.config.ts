@@ -7,6 +7,8 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '**/data/**'],
     environment: 'node',
+    // The browser tests serve the built web app: build it once (when stale) before any test runs.
+    globalSetup: ['packages/web/test/global-setup.ts'],
     // Integration tests boot databases and argon2 hashing; give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -61,6 +61,8 @@ export interface ChainOptions {
   hostname?: string;
   /** Result of the bundle with this seq (default: pass). */
   statusOf?: (seq: number) => EvidenceBundle['status'];
+  /** Check of the bundle with this seq (default: two alternating SSH/firewall ids). */
+  checkOf?: (seq: number) => string;
 }
 
 /** Writes one appliance's evidence chain: each call returns the next signed bundles. */
@@ -80,7 +82,7 @@ export function createChainWriter(applianceId: string, pkcs8: Uint8Array, option
           prevHash,
           hostId: options.hostId ?? '01890000-0000-7000-8000-00000000a001',
           hostname: options.hostname ?? 'fs01',
-          checkId: seq % 2 ? 'linux.ssh.permit-root-login' : 'linux.firewall.default-deny',
+          checkId: options.checkOf?.(seq) ?? (seq % 2 ? 'linux.ssh.permit-root-login' : 'linux.firewall.default-deny'),
           status: status ?? options.statusOf?.(seq) ?? 'pass',
           observed: { value: seq },
           evaluatorInputDigest: 'a'.repeat(64),

@@ -1,12 +1,14 @@
 import { runCycleBench } from './cycle.bench';
 import { runIngestBench } from './ingest.bench';
 import { runLoginBench } from './login.bench';
+import { runWebBench } from './web.bench';
 
 /** `npm run bench -- <name> [options]`: one registry of benchmarks, each prints its own report. */
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   cycle: runCycleBench,
   ingest: runIngestBench,
   login: runLoginBench,
+  web: runWebBench,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,0 +1,153 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createChainWriter, newApplianceIdentity, registrationRequest } from '@osiris/central/testing';
+import { LINUX_CHECKS } from '@osiris/protocol';
+import type { Page } from 'playwright-core';
+import { startWebApp, type Viewport } from './browser';
+
+const OUT = fileURLToPath(new URL('../../../screenshots', import.meta.url));
+
+/**
+ * `npm run screenshots`: a PNG of every main screen of every face, at desktop (1280 px) and mobile
+ * (390 px) width, into ./screenshots (git-ignored), over seeded realistic data: an MSP with
+ * branding, two practices, sites with an appliance whose signed evidence shows passing and
+ * failing checks, an escalation, people and an auditor.
+ */
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const web = await startWebApp();
+  try {
+    const { central } = web;
+    const inject = (
+      method: 'GET' | 'POST' | 'PUT',
+      url: string,
+      payload?: unknown,
+      headers: Record<string, string> = {},
+    ) =>
+      central.t.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }), headers });
+    const partner = await central.call<{ id: string }>('POST', '/v1/partners', {
+      name: 'Bayside IT Partners',
+      slug: 'bayside-it',
+      contactEmail: 'ops@bayside-it.example',
+    });
+    const practices = [];
+    for (const name of ['Lakeside Family Clinic', 'Harbor Dental Group']) {
+      const practice = await central.call<{ id: string }>('POST', '/v1/practices', { partnerId: partner.id, name });
+      const site = await central.call<{ id: string }>('POST', '/v1/sites', {
+        practiceId: practice.id,
+        name: `${name.split(' ')[0]} main office`,
+      });
+      practices.push({ practice, site });
+    }
+    const first = practices[0];
+    if (!first) throw new Error('no practice');
+    // A stand-in appliance speaking the real protocol: registration, then signed evidence.
+    const identity = newApplianceIdentity();
+    const code = await central.provisionCode(first.site.id);
+    const registered = (
+      await inject(
+        'POST',
+        '/v1/appliance/register',
+        registrationRequest(identity, code, { hostname: 'lakeside-appliance' }),
+      )
+    ).json() as { applianceId: string; token: string };
+    const checks = LINUX_CHECKS.slice(0, 24).map((c) => c.id);
+    const failing = new Set([3, 7, 11, 18]);
+    const next = createChainWriter(registered.applianceId, identity.pkcs8, {
+      hostname: 'ehr-db-01',
+      checkOf: (seq) => checks[(seq - 1) % checks.length] ?? 'linux.ssh.permit-root-login',
+      statusOf: (seq) => (failing.has((seq - 1) % checks.length) ? 'fail' : 'pass'),
+    });
+    await inject(
+      'POST',
+      '/v1/appliance/evidence',
+      { schemaVersion: 1, bundles: await next(checks.length) },
+      { authorization: `Bearer ${registered.token}` },
+    );
+    await inject(
+      'POST',
+      '/v1/appliance/checkin',
+      {
+        schemaVersion: 1,
+        version: '0.1.0',
+        uptimeSeconds: 3600,
+        sentAt: new Date().toISOString(),
+        queues: { evidenceOutbox: 0, failedUploads: 0 },
+        targets: { total: 3, reachable: 3 },
+      },
+      { authorization: `Bearer ${registered.token}` },
+    );
+
+    const shots: { face: string; as: () => Promise<Page>; paths: string[] }[] = [
+      {
+        face: 'admin',
+        as: () => web.asStaff('admin'),
+        paths: [
+          '/admin',
+          '/admin/partners',
+          '/admin/practices',
+          '/admin/sites',
+          `/admin/sites/${first.site.id}`,
+          '/admin/escalations',
+          '/admin/learning',
+          '/admin/users',
+          '/admin/audit',
+        ],
+      },
+      {
+        face: 'partner',
+        as: () => web.as({ role: 'partner_admin', partnerId: partner.id }),
+        paths: [
+          '/partner',
+          '/partner/practices',
+          '/partner/sites',
+          `/partner/sites/${first.site.id}`,
+          '/partner/escalations',
+          '/partner/api-keys',
+          '/partner/branding',
+          '/partner/people',
+        ],
+      },
+      {
+        face: 'practice',
+        as: () => web.as({ role: 'practice_owner', practiceId: first.practice.id }),
+        paths: ['/practice', '/practice/controls', '/practice/evidence', '/practice/team', '/practice/help'],
+      },
+      {
+        face: 'auditor',
+        as: () => web.as({ role: 'auditor', practiceId: first.practice.id }),
+        paths: ['/auditor'],
+      },
+    ];
+    let count = 0;
+    for (const viewport of ['desktop', 'mobile'] as Viewport[]) {
+      for (const shot of shots) {
+        const page = await shot.as();
+        await page.setViewportSize(viewport === 'desktop' ? { width: 1280, height: 800 } : { width: 390, height: 844 });
+        for (const path of shot.paths) {
+          await page.goto(path);
+          await page.waitForLoadState('networkidle');
+          const name = `${shot.face}${path.replace(`/${shot.face}`, '').replaceAll('/', '-') || '-home'}`.replace(
+            /-[0-9a-f-]{36}/,
+            '-detail',
+          );
+          await page.screenshot({ path: join(OUT, `${name}-${viewport}.png`), fullPage: true });
+          count++;
+          process.stderr.write(`  ${name}-${viewport}.png\n`);
+        }
+      }
+    }
+    process.stdout.write(`${count} screenshots in ${OUT}\n`);
+  } finally {
+    await web.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`screenshots failed: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);
