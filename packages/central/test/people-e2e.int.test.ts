@@ -263,7 +263,14 @@ describe.each(testBackends)('partners, practices and auditors end to end on %s',
       404,
       'NOT_FOUND',
     );
-    expectError(await auditorBrowser.request({ method: 'GET', url: '/v1/practices' }), 403, 'FORBIDDEN');
+    expectError(await auditorBrowser.request({ method: 'GET', url: '/v1/escalations' }), 403, 'FORBIDDEN');
+    expectError(
+      await auditorBrowser.request({ method: 'GET', url: `/v1/practices/${practice.id}/members` }),
+      403,
+      'FORBIDDEN',
+    );
+    const seen = await ok<{ items: Site[] }>(auditorBrowser.request({ method: 'GET', url: '/v1/sites' }));
+    expect(seen.items.map((s) => s.id)).toEqual([site.id]);
     expectError(
       await auditorBrowser.request({ method: 'PATCH', url: `/v1/sites/${site.id}`, payload: { name: 'x' } }),
       403,

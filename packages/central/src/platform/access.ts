@@ -32,7 +32,7 @@ export interface AccessRule {
 export const ACCESS = {
   /** Anyone signed in (their own session, profile). */
   signedIn: { platform: 'readonly', partner: 'partner_readonly', practice: 'practice_viewer', auditor: true },
-  /** What an auditor may see too: results, evidence, reports of the practice. */
+  /** What an auditor may see too: the practice, its sites and appliances (to find their way), results, evidence, reports. */
   tenantRead: { platform: 'readonly', partner: 'partner_readonly', practice: 'practice_viewer', auditor: true },
   /** The tenancy itself (practices, sites, hosts, appliances) read by its people, not auditors. */
   memberRead: { platform: 'readonly', partner: 'partner_readonly', practice: 'practice_viewer' },

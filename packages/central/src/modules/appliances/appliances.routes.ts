@@ -19,7 +19,7 @@ export function registerAppliancesRoutes(app: App, service: AppliancesService): 
   app.get(
     '/v1/sites/:id/appliances',
     {
-      config: { access: ACCESS.memberRead },
+      config: { access: ACCESS.tenantRead },
       schema: {
         tags,
         summary: "A site's appliances with their last check-in",
@@ -33,7 +33,7 @@ export function registerAppliancesRoutes(app: App, service: AppliancesService): 
   app.get(
     '/v1/appliances/:id',
     {
-      config: { access: ACCESS.memberRead },
+      config: { access: ACCESS.tenantRead },
       schema: { tags, summary: 'One appliance', params: IdParams, response: { 200: Appliance } },
     },
     (request) => service.get(request.actor, request.params.id),

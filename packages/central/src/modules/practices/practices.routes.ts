@@ -22,7 +22,7 @@ export function registerPracticesRoutes(app: App, service: PracticesService): vo
       update: PracticeUpdateRequest,
       listQuery: PracticeListQuery,
       access: {
-        read: ACCESS.memberRead,
+        read: ACCESS.tenantRead,
         create: ACCESS.partnerAdmin,
         update: ACCESS.partnerAdmin,
         remove: { platform: 'admin', partner: 'partner_admin' },

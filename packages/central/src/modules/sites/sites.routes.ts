@@ -16,7 +16,7 @@ export function registerSitesRoutes(app: App, service: SitesService): void {
       update: SiteUpdateRequest,
       listQuery: SiteListQuery,
       access: {
-        read: ACCESS.memberRead,
+        read: ACCESS.tenantRead,
         create: ACCESS.operate,
         update: ACCESS.operate,
         remove: { platform: 'admin', partner: 'partner_admin' },

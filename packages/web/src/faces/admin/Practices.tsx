@@ -1,0 +1,142 @@
+import { PartnerPage, Practice, PracticeCreateRequest, PracticePage } from '@osiris/protocol';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { ApiError, api, query } from '../../api';
+import { validate } from '../../ui/forms';
+import { Button, Field, messageOf, Select, StatusBadge, Table, useToast } from '../../ui/kit';
+import { FormError, fmt, Load, useCan } from './common';
+
+/** Every partner (first 200), for selects and names. */
+export function usePartners() {
+  return useQuery({
+    queryKey: ['admin', 'partners', 'all'],
+    queryFn: () => api(PartnerPage, 'GET', '/v1/partners?limit=200'),
+  });
+}
+
+function CreatePractice({ onDone }: { onDone: () => void }) {
+  const client = useQueryClient();
+  const toast = useToast();
+  const partners = usePartners();
+  const [partnerId, setPartnerId] = useState('');
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const create = useMutation({
+    mutationFn: (body: PracticeCreateRequest) => api(Practice, 'POST', '/v1/practices', body),
+    onSuccess: async (p) => {
+      toast(`Practice ${p.name} created`);
+      await client.invalidateQueries({ queryKey: ['admin'] });
+      onDone();
+    },
+    onError: (error) => {
+      if (error instanceof ApiError) setErrors(error.fieldErrors());
+      setFormError(messageOf(error));
+    },
+  });
+  return (
+    <Load query={partners} what="partners">
+      {(p) => (
+        <form
+          className="card"
+          aria-label="New practice"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            setFormError(null);
+            const checked = validate(PracticeCreateRequest, {
+              partnerId,
+              name,
+              ...(email.trim() ? { contactEmail: email } : {}),
+            });
+            if (!checked.ok) return setErrors(checked.errors);
+            setErrors({});
+            create.mutate(checked.data);
+          }}
+        >
+          <h2>New practice</h2>
+          <Select
+            label="Partner"
+            value={partnerId}
+            onChange={setPartnerId}
+            testId="practice-partner"
+            options={[
+              { value: '', label: 'Choose a partner…' },
+              ...p.items.filter((x) => x.status === 'active').map((x) => ({ value: x.id, label: x.name })),
+            ]}
+          />
+          {errors.partnerId ? (
+            <p className="form-error" role="alert">
+              Choose a partner
+            </p>
+          ) : null}
+          <Field label="Name" value={name} error={errors.name} onChange={(e) => setName(e.target.value)} />
+          <Field
+            label="Contact email"
+            type="email"
+            value={email}
+            error={errors.contactEmail}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          <FormError message={formError} />
+          <div className="row">
+            <Button type="submit" kind="primary" busy={create.isPending}>
+              Create practice
+            </Button>
+            <Button onClick={onDone}>Cancel</Button>
+          </div>
+        </form>
+      )}
+    </Load>
+  );
+}
+
+export function PracticesPage() {
+  const canCreate = useCan('operator');
+  const [creating, setCreating] = useState(false);
+  const [q, setQ] = useState('');
+  const partners = usePartners();
+  const practices = useQuery({
+    queryKey: ['admin', 'practices', q],
+    queryFn: () => api(PracticePage, 'GET', `/v1/practices${query({ limit: 200, q: q.trim() || undefined })}`),
+  });
+  const partnerName = (id: string) => partners.data?.items.find((p) => p.id === id)?.name ?? '…';
+  return (
+    <section aria-labelledby="practices-title">
+      <div className="row">
+        <h1 id="practices-title">Practices</h1>
+        <span className="spacer" />
+        {canCreate && !creating ? (
+          <Button kind="primary" onClick={() => setCreating(true)}>
+            New practice
+          </Button>
+        ) : null}
+      </div>
+      {creating ? <CreatePractice onDone={() => setCreating(false)} /> : null}
+      <Field label="Search" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
+      <Load query={practices} what="practices">
+        {(p) => (
+          <Table
+            caption="Practices"
+            testId="practices"
+            rows={p.items}
+            rowKey={(r) => r.id}
+            empty="No practices yet."
+            columns={[
+              { header: 'Name', cell: (r) => r.name },
+              {
+                header: 'Partner',
+                cell: (r) => <Link to={`/admin/partners/${r.partnerId}`}>{partnerName(r.partnerId)}</Link>,
+              },
+              { header: 'Contact', cell: (r) => r.contactEmail ?? '—' },
+              { header: 'Status', cell: (r) => <StatusBadge value={r.status} /> },
+              { header: 'Created', cell: (r) => fmt(r.createdAt) },
+            ]}
+          />
+        )}
+      </Load>
+    </section>
+  );
+}

@@ -1,0 +1,143 @@
+import { PracticePage, Site, SiteCreateRequest, SitePage } from '@osiris/protocol';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { ApiError, api, query } from '../../api';
+import { validate } from '../../ui/forms';
+import { Button, Field, messageOf, Select, StatusBadge, Table, useToast } from '../../ui/kit';
+import { FormError, fmt, Load, useCan } from './common';
+
+function usePractices() {
+  return useQuery({
+    queryKey: ['admin', 'practices', 'all'],
+    queryFn: () => api(PracticePage, 'GET', '/v1/practices?limit=200'),
+  });
+}
+
+function CreateSite({ onDone }: { onDone: () => void }) {
+  const client = useQueryClient();
+  const toast = useToast();
+  const practices = usePractices();
+  const [practiceId, setPracticeId] = useState('');
+  const [name, setName] = useState('');
+  const [address, setAddress] = useState('');
+  const [timezone, setTimezone] = useState('UTC');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const create = useMutation({
+    mutationFn: (body: SiteCreateRequest) => api(Site, 'POST', '/v1/sites', body),
+    onSuccess: async (s) => {
+      toast(`Site ${s.name} created`);
+      await client.invalidateQueries({ queryKey: ['admin'] });
+      onDone();
+    },
+    onError: (error) => {
+      if (error instanceof ApiError) setErrors(error.fieldErrors());
+      setFormError(messageOf(error));
+    },
+  });
+  return (
+    <Load query={practices} what="practices">
+      {(p) => (
+        <form
+          className="card"
+          aria-label="New site"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            setFormError(null);
+            const checked = validate(SiteCreateRequest, {
+              practiceId,
+              name,
+              timezone,
+              ...(address.trim() ? { address } : {}),
+            });
+            if (!checked.ok) return setErrors(checked.errors);
+            setErrors({});
+            create.mutate(checked.data);
+          }}
+        >
+          <h2>New site</h2>
+          <Select
+            label="Practice"
+            value={practiceId}
+            onChange={setPracticeId}
+            testId="site-practice"
+            options={[
+              { value: '', label: 'Choose a practice…' },
+              ...p.items.map((x) => ({ value: x.id, label: x.name })),
+            ]}
+          />
+          {errors.practiceId ? (
+            <p className="form-error" role="alert">
+              Choose a practice
+            </p>
+          ) : null}
+          <Field label="Name" value={name} error={errors.name} onChange={(e) => setName(e.target.value)} />
+          <Field label="Address" value={address} error={errors.address} onChange={(e) => setAddress(e.target.value)} />
+          <Field
+            label="Time zone"
+            value={timezone}
+            error={errors.timezone}
+            hint="IANA name, e.g. America/New_York"
+            onChange={(e) => setTimezone(e.target.value)}
+          />
+          <FormError message={formError} />
+          <div className="row">
+            <Button type="submit" kind="primary" busy={create.isPending}>
+              Create site
+            </Button>
+            <Button onClick={onDone}>Cancel</Button>
+          </div>
+        </form>
+      )}
+    </Load>
+  );
+}
+
+export function SitesPage() {
+  const navigate = useNavigate();
+  const canCreate = useCan('operator');
+  const [creating, setCreating] = useState(false);
+  const [q, setQ] = useState('');
+  const practices = usePractices();
+  const sites = useQuery({
+    queryKey: ['admin', 'sites', q],
+    queryFn: () => api(SitePage, 'GET', `/v1/sites${query({ limit: 200, q: q.trim() || undefined })}`),
+  });
+  const practiceName = (id: string) => practices.data?.items.find((p) => p.id === id)?.name ?? '…';
+  return (
+    <section aria-labelledby="sites-title">
+      <div className="row">
+        <h1 id="sites-title">Sites</h1>
+        <span className="spacer" />
+        {canCreate && !creating ? (
+          <Button kind="primary" onClick={() => setCreating(true)}>
+            New site
+          </Button>
+        ) : null}
+      </div>
+      {creating ? <CreateSite onDone={() => setCreating(false)} /> : null}
+      <Field label="Search" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
+      <Load query={sites} what="sites">
+        {(p) => (
+          <Table
+            caption="Sites"
+            testId="sites"
+            rows={p.items}
+            rowKey={(r) => r.id}
+            empty="No sites yet."
+            onOpen={(r) => navigate(`/admin/sites/${r.id}`)}
+            columns={[
+              { header: 'Name', cell: (r) => <Link to={`/admin/sites/${r.id}`}>{r.name}</Link> },
+              { header: 'Practice', cell: (r) => practiceName(r.practiceId) },
+              { header: 'Time zone', cell: (r) => r.timezone },
+              { header: 'Status', cell: (r) => <StatusBadge value={r.status} /> },
+              { header: 'Created', cell: (r) => fmt(r.createdAt) },
+            ]}
+          />
+        )}
+      </Load>
+    </section>
+  );
+}

@@ -1,0 +1,170 @@
+import { EVIDENCE_GENESIS_HASH, type EvidenceBundle, type SignedEvidenceBundle, signBundle } from '@osiris/protocol';
+import { newApplianceIdentity, registrationRequest } from '@osiris/central/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebApp, type WebApp } from './browser';
+
+/** A site with a stand-in appliance that uploaded signed bundles of real catalog checks. */
+async function seedPractice(web: WebApp) {
+  const { central } = web;
+  const ids = await central.createSite('main-clinic');
+  const identity = newApplianceIdentity();
+  const code = await central.provisionCode(ids.siteId);
+  const reg = await central.t.anonymous.request({
+    method: 'POST',
+    url: '/v1/appliance/register',
+    payload: registrationRequest(identity, code, { hostname: 'appl', signedAt: central.t.clock.now().toISOString() }),
+  });
+  expect(reg.statusCode, reg.body).toBe(201);
+  const { applianceId, token } = reg.json() as { applianceId: string; token: string };
+  const runs: [string, EvidenceBundle['status']][] = [
+    ['linux.ssh.permit-root-login', 'pass'],
+    ['linux.firewall.default-deny-input', 'pass'],
+    ['linux.ssh.permit-root-login', 'fail'],
+    ['linux.firewall.default-deny-input', 'pass'],
+  ];
+  const bundles: SignedEvidenceBundle[] = [];
+  let prevHash = EVIDENCE_GENESIS_HASH;
+  for (const [i, [checkId, status]] of runs.entries()) {
+    const at = new Date(Date.UTC(2026, 10, 25, 12, 0, i)).toISOString();
+    const signed = await signBundle(
+      {
+        schemaVersion: 1,
+        applianceId,
+        seq: i + 1,
+        prevHash,
+        hostId: '01890000-0000-7000-8000-00000000a001',
+        hostname: 'fs01',
+        checkId,
+        status,
+        observed: { value: i },
+        evaluatorInputDigest: 'a'.repeat(64),
+        startedAt: at,
+        finishedAt: at,
+        clockOffsetMs: 0,
+        controls: ['164.312(a)(1)'],
+      },
+      identity.pkcs8,
+    );
+    prevHash = signed.hash;
+    bundles.push(signed);
+  }
+  const up = await central.t.anonymous.request({
+    method: 'POST',
+    url: '/v1/appliance/evidence',
+    payload: { schemaVersion: 1, bundles },
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(up.statusCode, up.body).toBe(200);
+  return { ...ids, applianceId, publicKey: identity.publicKey, bundles };
+}
+
+describe('the practice face in a real browser', () => {
+  let web: WebApp;
+  let seeded: Awaited<ReturnType<typeof seedPractice>>;
+  /** A practice has one owner, so one owner page serves every test. */
+  let owner: Awaited<ReturnType<WebApp['as']>>;
+  beforeAll(async () => {
+    web = await startWebApp();
+    seeded = await seedPractice(web);
+    owner = await web.as({ role: 'practice_owner', practiceId: seeded.practiceId });
+    const branding = await web.central.admin.request({
+      method: 'PUT',
+      url: `/v1/partners/${seeded.partnerId}/branding`,
+      payload: { brandName: 'Acme IT Care', color: '#7c3aed' },
+    });
+    expect(branding.statusCode, branding.body).toBe(200);
+  }, 120_000);
+  afterAll(async () => web?.close());
+
+  it("shows the owner the partner's branding, the score with its formula and the issue in plain language", async () => {
+    const page = owner;
+    await page.goto('/practice');
+    await expect.poll(() => page.getByTestId('brand').textContent()).toContain('Acme IT Care');
+    expect(await page.getByTestId('brand-wrapper').getAttribute('style')).toContain('#7c3aed');
+    const score = page.getByTestId(`score-${seeded.siteId}`);
+    await expect.poll(() => score.getByTestId('score-value').textContent()).toBe('50%');
+    expect(await score.textContent()).toContain('1 passing · 1 failing');
+    expect(await page.getByTestId('score-formula').textContent()).toMatch(
+      /passing checks ÷ \(passing checks \+ failing/,
+    );
+    const issue = page.getByTestId('issue');
+    expect(await issue.count()).toBe(1);
+    const text = (await issue.textContent()) ?? '';
+    expect(text).toContain('SSH does not allow direct root login');
+    expect(text).toContain('Why it matters');
+    expect(text).toContain('How to fix it');
+    expect(text).not.toContain('linux.ssh.permit-root-login');
+
+    await page.getByRole('link', { name: 'HIPAA controls' }).click();
+    const control = page.getByTestId('control-164.312(a)(2)(i)');
+    await expect.poll(() => control.getAttribute('data-state')).toBe('failing');
+    expect(await page.locator('[data-state="no evidence"]').count()).toBeGreaterThan(0);
+  });
+
+  it('lists evidence, opens a bundle, verifies the chain in the browser and catches a tampered bundle', async () => {
+    const page = owner;
+    await page.goto('/practice/evidence');
+    const rows = page.getByTestId('bundles').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(4);
+    await page.getByTestId('status-filter').selectOption('fail');
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByTestId('status-filter').selectOption('all');
+    await page.getByLabel('Search checks').fill('firewall');
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.getByLabel('Search checks').fill('');
+    await rows.nth(2).focus();
+    await page.keyboard.press('Enter');
+    const detail = page.getByTestId('bundle-detail');
+    expect(await detail.getByTestId('detail-hash').textContent()).toBe(seeded.bundles[2]?.hash);
+    expect(await detail.getByTestId('detail-prev').textContent()).toBe(seeded.bundles[1]?.hash);
+    expect(await detail.getByTestId('detail-signature').textContent()).toBe(seeded.bundles[2]?.signature);
+    await detail.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByTestId('verify').click();
+    await expect.poll(() => page.getByTestId('verify-result').textContent()).toMatch(/Verified: 4 bundles/);
+
+    // The server refuses tampered uploads, so the tampered answer is made in the browser.
+    const tampered = owner;
+    await tampered.route('**/v1/appliances/*/evidence?**', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { items: { signed: { bundle: { status: string } } }[] };
+      // Someone hides the failing result of seq 3.
+      const third = body.items[2];
+      if (third) third.signed.bundle.status = 'pass';
+      await route.fulfill({ response, json: body });
+    });
+    await tampered.goto('/practice/evidence');
+    await tampered.getByTestId('verify').click();
+    await expect.poll(() => tampered.getByTestId('verify-result').textContent()).toMatch(/Not verified/);
+    expect(await tampered.getByTestId('verify-result').textContent()).toMatch(/seq 3 \(BAD_HASH\)/);
+    await tampered.unrouteAll();
+  });
+
+  it('lets the owner invite a viewer, shows validation and server errors; a viewer on a phone sees no invite form', async () => {
+    const page = owner;
+    await page.goto('/practice/team');
+    const form = page.getByTestId('invite-form');
+    await form.getByLabel('Email').fill('not-an-email');
+    await form.getByRole('button', { name: 'Send invitation' }).click();
+    expect(await form.getByRole('alert').first().textContent()).toBeTruthy();
+    await form.getByLabel('Email').fill('new.viewer@clinic.example');
+    await form.getByLabel('Role').selectOption('practice_viewer');
+    await form.getByRole('button', { name: 'Send invitation' }).click();
+    await expect.poll(() => form.getByTestId('invited').textContent()).toContain('new.viewer@clinic.example (Viewer)');
+    await form.getByLabel('Email').fill('new.viewer@clinic.example');
+    await form.getByRole('button', { name: 'Send invitation' }).click();
+    await expect.poll(() => form.getByTestId('invite-error').textContent()).toMatch(/pending invitation/);
+    expect(await page.getByTestId('auditor-form').count()).toBe(1);
+
+    const viewer = await web.as({ role: 'practice_viewer', practiceId: seeded.practiceId }, 'mobile');
+    await viewer.goto('/practice');
+    await viewer.getByRole('button', { name: 'Menu' }).click();
+    await viewer.getByRole('link', { name: 'Team' }).click();
+    await viewer.getByTestId('no-invite').waitFor();
+    await viewer.getByTestId('members').waitFor();
+    expect(await viewer.getByTestId('invite-form').count()).toBe(0);
+    expect(await viewer.getByTestId('auditor-form').count()).toBe(0);
+    const width = Number(await viewer.evaluate('document.documentElement.scrollWidth'));
+    expect(width).toBeLessThanOrEqual(390);
+  });
+});
