@@ -107,7 +107,7 @@ describe('the auditor face in a real browser', () => {
     await page.goto('/auditor/evidence');
     await page.getByTestId('appliance-picker').waitFor();
     await page.locator('table').first().waitFor();
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await page.evaluate('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(400);
   });
 });
