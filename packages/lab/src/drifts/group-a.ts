@@ -29,6 +29,10 @@ cp ${SSHD_CONFIG} ${SSHD_CONFIG}.osl-bak
 ${edits}
 ${append}if ! /usr/sbin/sshd -t; then mv ${SSHD_CONFIG}.osl-bak ${SSHD_CONFIG}; echo "invalid sshd config, restored" >&2; exit 1; fi
 rm -f ${SSHD_CONFIG}.osl-bak
+# sshd rewrites its pid file when it re-executes after a HUP: a reload right after another one
+# may find none for a moment, so wait for it (bounded) before signalling.
+i=0
+while [ ! -s /run/sshd.pid ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 kill -HUP "$(cat /run/sshd.pid)"
 `;
 }
