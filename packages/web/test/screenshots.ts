@@ -31,6 +31,11 @@ async function main(): Promise<void> {
       slug: 'bayside-it',
       contactEmail: 'ops@bayside-it.example',
     });
+    await central.admin.request({
+      method: 'PUT',
+      url: `/v1/partners/${partner.id}/branding`,
+      payload: { brandName: 'Bayside Compliance', color: '#7c3aed' },
+    });
     const practices = [];
     for (const name of ['Lakeside Family Clinic', 'Harbor Dental Group']) {
       const practice = await central.call<{ id: string }>('POST', '/v1/practices', { partnerId: partner.id, name });
@@ -121,9 +126,10 @@ async function main(): Promise<void> {
       },
     ];
     let count = 0;
-    for (const viewport of ['desktop', 'mobile'] as Viewport[]) {
-      for (const shot of shots) {
-        const page = await shot.as();
+    for (const shot of shots) {
+      // One principal per face (a practice has one owner), photographed at both widths.
+      const page = await shot.as();
+      for (const viewport of ['desktop', 'mobile'] as Viewport[]) {
         await page.setViewportSize(viewport === 'desktop' ? { width: 1280, height: 800 } : { width: 390, height: 844 });
         for (const path of shot.paths) {
           await page.goto(path);
