@@ -1,63 +1,6 @@
-import { EVIDENCE_GENESIS_HASH, type EvidenceBundle, type SignedEvidenceBundle, signBundle } from '@osiris/protocol';
-import { newApplianceIdentity, registrationRequest } from '@osiris/central/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from './browser';
-
-// The same seed as practice.int.test.ts (a test file must not import another, or its tests run twice).
-/** A site with a stand-in appliance that uploaded signed bundles of real catalog checks. */
-async function seedPractice(web: WebApp) {
-  const { central } = web;
-  const ids = await central.createSite('main-clinic');
-  const identity = newApplianceIdentity();
-  const code = await central.provisionCode(ids.siteId);
-  const reg = await central.t.anonymous.request({
-    method: 'POST',
-    url: '/v1/appliance/register',
-    payload: registrationRequest(identity, code, { hostname: 'appl', signedAt: central.t.clock.now().toISOString() }),
-  });
-  expect(reg.statusCode, reg.body).toBe(201);
-  const { applianceId, token } = reg.json() as { applianceId: string; token: string };
-  const runs: [string, EvidenceBundle['status']][] = [
-    ['linux.ssh.permit-root-login', 'pass'],
-    ['linux.firewall.default-deny-input', 'pass'],
-    ['linux.ssh.permit-root-login', 'fail'],
-    ['linux.firewall.default-deny-input', 'pass'],
-  ];
-  const bundles: SignedEvidenceBundle[] = [];
-  let prevHash = EVIDENCE_GENESIS_HASH;
-  for (const [i, [checkId, status]] of runs.entries()) {
-    const at = new Date(Date.UTC(2026, 10, 25, 12, 0, i)).toISOString();
-    const signed = await signBundle(
-      {
-        schemaVersion: 1,
-        applianceId,
-        seq: i + 1,
-        prevHash,
-        hostId: '01890000-0000-7000-8000-00000000a001',
-        hostname: 'fs01',
-        checkId,
-        status,
-        observed: { value: i },
-        evaluatorInputDigest: 'a'.repeat(64),
-        startedAt: at,
-        finishedAt: at,
-        clockOffsetMs: 0,
-        controls: ['164.312(a)(1)'],
-      },
-      identity.pkcs8,
-    );
-    prevHash = signed.hash;
-    bundles.push(signed);
-  }
-  const up = await central.t.anonymous.request({
-    method: 'POST',
-    url: '/v1/appliance/evidence',
-    payload: { schemaVersion: 1, bundles },
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect(up.statusCode, up.body).toBe(200);
-  return { ...ids, applianceId, publicKey: identity.publicKey, bundles };
-}
+import { seedPractice } from './seed';
 
 describe('the auditor face in a real browser', () => {
   let web: WebApp;

@@ -1,0 +1,40 @@
+import { createChainWriter, newApplianceIdentity, registrationRequest } from '@osiris/central/testing';
+import type { EvidenceBundle } from '@osiris/protocol';
+import { expect } from 'vitest';
+import type { WebApp } from './browser';
+
+/** What the stand-in appliance reports, in chain order: root login passes, then fails. */
+const RUNS: readonly [checkId: string, status: EvidenceBundle['status']][] = [
+  ['linux.ssh.permit-root-login', 'pass'],
+  ['linux.firewall.default-deny-input', 'pass'],
+  ['linux.ssh.permit-root-login', 'fail'],
+  ['linux.firewall.default-deny-input', 'pass'],
+];
+
+/** A site with a stand-in appliance (the real wire protocol) that uploaded signed bundles of real catalog checks. */
+export async function seedPractice(web: WebApp) {
+  const { central } = web;
+  const ids = await central.createSite('main-clinic');
+  const identity = newApplianceIdentity();
+  const code = await central.provisionCode(ids.siteId);
+  const reg = await central.t.anonymous.request({
+    method: 'POST',
+    url: '/v1/appliance/register',
+    payload: registrationRequest(identity, code, { hostname: 'appl', signedAt: central.t.clock.now().toISOString() }),
+  });
+  expect(reg.statusCode, reg.body).toBe(201);
+  const { applianceId, token } = reg.json() as { applianceId: string; token: string };
+  const next = createChainWriter(applianceId, identity.pkcs8, {
+    checkOf: (seq) => RUNS[seq - 1]?.[0] ?? 'linux.ssh.permit-root-login',
+    statusOf: (seq) => RUNS[seq - 1]?.[1] ?? 'pass',
+  });
+  const bundles = await next(RUNS.length);
+  const up = await central.t.anonymous.request({
+    method: 'POST',
+    url: '/v1/appliance/evidence',
+    payload: { schemaVersion: 1, bundles },
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(up.statusCode, up.body).toBe(200);
+  return { ...ids, applianceId, publicKey: identity.publicKey, bundles };
+}
