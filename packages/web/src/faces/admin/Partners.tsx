@@ -1,4 +1,11 @@
-import { Partner, PartnerCreateRequest, PartnerPage, PartnerRejectRequest, PracticePage } from '@osiris/protocol';
+import {
+  Partner,
+  PartnerCreateRequest,
+  PartnerPage,
+  PartnerRejectRequest,
+  PartnerUpdateRequest,
+  PracticePage,
+} from '@osiris/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -6,6 +13,7 @@ import { ApiError, api, query } from '../../api';
 import { validate } from '../../ui/forms';
 import { Button, Field, messageOf, StatusBadge, Table, useToast } from '../../ui/kit';
 import { Confirm, FormError, fmt, Load, Tabs, TextArea, useCan } from './common';
+import { ListPage } from './ListPage';
 
 /** A slug from a name: lowercase words joined by hyphens. */
 const slugOf = (name: string) =>
@@ -98,58 +106,48 @@ function CreatePartner({ onDone }: { onDone: () => void }) {
 
 export function PartnersPage() {
   const navigate = useNavigate();
-  const canCreate = useCan('operator');
   const [status, setStatus] = useState<Partner['status'] | 'all'>('all');
-  const [creating, setCreating] = useState(false);
-  const partners = useQuery({
-    queryKey: ['admin', 'partners', status],
-    queryFn: () =>
-      api(PartnerPage, 'GET', `/v1/partners${query({ limit: 200, status: status === 'all' ? undefined : status })}`),
-  });
   return (
-    <section aria-labelledby="partners-title">
-      <div className="row">
-        <h1 id="partners-title">Partners</h1>
-        <span className="spacer" />
-        {canCreate && !creating ? (
-          <Button kind="primary" onClick={() => setCreating(true)}>
-            New partner
-          </Button>
-        ) : null}
-      </div>
-      {creating ? <CreatePartner onDone={() => setCreating(false)} /> : null}
-      <Tabs
-        label="Filter by status"
-        value={status}
-        onChange={setStatus}
-        options={[
-          { value: 'all', label: 'All' },
-          { value: 'pending', label: 'Pending' },
-          { value: 'active', label: 'Active' },
-          { value: 'suspended', label: 'Suspended' },
-          { value: 'rejected', label: 'Rejected' },
-        ]}
-      />
-      <Load query={partners} what="partners">
-        {(p) => (
-          <Table
-            caption="Partners, pending first"
-            testId="partners"
-            rows={[...p.items].sort((a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9))}
-            rowKey={(r) => r.id}
-            empty="No partners match."
-            onOpen={(r) => navigate(`/admin/partners/${r.id}`)}
-            columns={[
-              { header: 'Name', cell: (r) => <Link to={`/admin/partners/${r.id}`}>{r.name}</Link> },
-              { header: 'Slug', cell: (r) => r.slug },
-              { header: 'Contact', cell: (r) => r.contactEmail ?? '—' },
-              { header: 'Status', cell: (r) => <StatusBadge value={r.status} /> },
-              { header: 'Created', cell: (r) => fmt(r.createdAt) },
-            ]}
-          />
-        )}
-      </Load>
-    </section>
+    <ListPage
+      title="Partners"
+      noun="partner"
+      path="/v1/partners"
+      pageSchema={PartnerPage}
+      itemSchema={Partner}
+      updateSchema={PartnerUpdateRequest}
+      editFields={[
+        { key: 'name', label: 'Name' },
+        { key: 'contactEmail', label: 'Contact email', type: 'email', nullable: true },
+      ]}
+      params={{ status: status === 'all' ? undefined : status }}
+      create={(done) => <CreatePartner onDone={done} />}
+      filters={
+        <Tabs
+          label="Filter by status"
+          value={status}
+          onChange={setStatus}
+          options={[
+            { value: 'all', label: 'All' },
+            { value: 'pending', label: 'Pending' },
+            { value: 'active', label: 'Active' },
+            { value: 'suspended', label: 'Suspended' },
+            { value: 'rejected', label: 'Rejected' },
+          ]}
+        />
+      }
+      caption="Partners, pending first"
+      testId="partners"
+      sort={(a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9)}
+      empty="No partners match."
+      onOpen={(r) => navigate(`/admin/partners/${r.id}`)}
+      columns={[
+        { header: 'Name', cell: (r) => <Link to={`/admin/partners/${r.id}`}>{r.name}</Link> },
+        { header: 'Slug', cell: (r) => r.slug },
+        { header: 'Contact', cell: (r) => r.contactEmail ?? '—' },
+        { header: 'Status', cell: (r) => <StatusBadge value={r.status} /> },
+        { header: 'Created', cell: (r) => fmt(r.createdAt) },
+      ]}
+    />
   );
 }
 

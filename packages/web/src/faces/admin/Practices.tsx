@@ -1,11 +1,12 @@
-import { PartnerPage, Practice, PracticeCreateRequest, PracticePage } from '@osiris/protocol';
+import { PartnerPage, Practice, PracticeCreateRequest, PracticePage, PracticeUpdateRequest } from '@osiris/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { ApiError, api, query } from '../../api';
+import { ApiError, api } from '../../api';
 import { validate } from '../../ui/forms';
-import { Button, Field, messageOf, Select, StatusBadge, Table, useToast } from '../../ui/kit';
-import { FormError, fmt, Load, useCan } from './common';
+import { Button, Field, messageOf, Select, StatusBadge, useToast } from '../../ui/kit';
+import { FormError, fmt, Load } from './common';
+import { ListPage } from './ListPage';
 
 /** Every partner (first 200), for selects and names. */
 export function usePartners() {
@@ -93,50 +94,42 @@ function CreatePractice({ onDone }: { onDone: () => void }) {
   );
 }
 
+const PRACTICE_STATUSES = [
+  { value: 'active', label: 'Active' },
+  { value: 'inactive', label: 'Inactive' },
+] as const;
+
 export function PracticesPage() {
-  const canCreate = useCan('operator');
-  const [creating, setCreating] = useState(false);
-  const [q, setQ] = useState('');
   const partners = usePartners();
-  const practices = useQuery({
-    queryKey: ['admin', 'practices', q],
-    queryFn: () => api(PracticePage, 'GET', `/v1/practices${query({ limit: 200, q: q.trim() || undefined })}`),
-  });
   const partnerName = (id: string) => partners.data?.items.find((p) => p.id === id)?.name ?? '…';
   return (
-    <section aria-labelledby="practices-title">
-      <div className="row">
-        <h1 id="practices-title">Practices</h1>
-        <span className="spacer" />
-        {canCreate && !creating ? (
-          <Button kind="primary" onClick={() => setCreating(true)}>
-            New practice
-          </Button>
-        ) : null}
-      </div>
-      {creating ? <CreatePractice onDone={() => setCreating(false)} /> : null}
-      <Field label="Search" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
-      <Load query={practices} what="practices">
-        {(p) => (
-          <Table
-            caption="Practices"
-            testId="practices"
-            rows={p.items}
-            rowKey={(r) => r.id}
-            empty="No practices yet."
-            columns={[
-              { header: 'Name', cell: (r) => r.name },
-              {
-                header: 'Partner',
-                cell: (r) => <Link to={`/admin/partners/${r.partnerId}`}>{partnerName(r.partnerId)}</Link>,
-              },
-              { header: 'Contact', cell: (r) => r.contactEmail ?? '—' },
-              { header: 'Status', cell: (r) => <StatusBadge value={r.status} /> },
-              { header: 'Created', cell: (r) => fmt(r.createdAt) },
-            ]}
-          />
-        )}
-      </Load>
-    </section>
+    <ListPage
+      title="Practices"
+      noun="practice"
+      path="/v1/practices"
+      pageSchema={PracticePage}
+      itemSchema={Practice}
+      updateSchema={PracticeUpdateRequest}
+      editFields={[
+        { key: 'name', label: 'Name' },
+        { key: 'contactEmail', label: 'Contact email', type: 'email', nullable: true },
+        { key: 'status', label: 'Status', options: PRACTICE_STATUSES },
+      ]}
+      search
+      create={(done) => <CreatePractice onDone={done} />}
+      caption="Practices"
+      testId="practices"
+      empty="No practices yet."
+      columns={[
+        { header: 'Name', cell: (r) => r.name },
+        {
+          header: 'Partner',
+          cell: (r) => <Link to={`/admin/partners/${r.partnerId}`}>{partnerName(r.partnerId)}</Link>,
+        },
+        { header: 'Contact', cell: (r) => r.contactEmail ?? '—' },
+        { header: 'Status', cell: (r) => <StatusBadge value={r.status} /> },
+        { header: 'Created', cell: (r) => fmt(r.createdAt) },
+      ]}
+    />
   );
 }

@@ -1,11 +1,12 @@
-import { PracticePage, Site, SiteCreateRequest, SitePage } from '@osiris/protocol';
+import { PracticePage, Site, SiteCreateRequest, SitePage, SiteUpdateRequest } from '@osiris/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError, api, query } from '../../api';
+import { ApiError, api } from '../../api';
 import { validate } from '../../ui/forms';
-import { Button, Field, messageOf, Select, StatusBadge, Table, useToast } from '../../ui/kit';
-import { FormError, fmt, Load, useCan } from './common';
+import { Button, Field, messageOf, Select, StatusBadge, useToast } from '../../ui/kit';
+import { FormError, fmt, Load } from './common';
+import { ListPage } from './ListPage';
 
 function usePractices() {
   return useQuery({
@@ -95,49 +96,42 @@ function CreateSite({ onDone }: { onDone: () => void }) {
   );
 }
 
+const SITE_STATUSES = [
+  { value: 'active', label: 'Active' },
+  { value: 'inactive', label: 'Inactive' },
+] as const;
+
 export function SitesPage() {
   const navigate = useNavigate();
-  const canCreate = useCan('operator');
-  const [creating, setCreating] = useState(false);
-  const [q, setQ] = useState('');
   const practices = usePractices();
-  const sites = useQuery({
-    queryKey: ['admin', 'sites', q],
-    queryFn: () => api(SitePage, 'GET', `/v1/sites${query({ limit: 200, q: q.trim() || undefined })}`),
-  });
   const practiceName = (id: string) => practices.data?.items.find((p) => p.id === id)?.name ?? '…';
   return (
-    <section aria-labelledby="sites-title">
-      <div className="row">
-        <h1 id="sites-title">Sites</h1>
-        <span className="spacer" />
-        {canCreate && !creating ? (
-          <Button kind="primary" onClick={() => setCreating(true)}>
-            New site
-          </Button>
-        ) : null}
-      </div>
-      {creating ? <CreateSite onDone={() => setCreating(false)} /> : null}
-      <Field label="Search" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
-      <Load query={sites} what="sites">
-        {(p) => (
-          <Table
-            caption="Sites"
-            testId="sites"
-            rows={p.items}
-            rowKey={(r) => r.id}
-            empty="No sites yet."
-            onOpen={(r) => navigate(`/admin/sites/${r.id}`)}
-            columns={[
-              { header: 'Name', cell: (r) => <Link to={`/admin/sites/${r.id}`}>{r.name}</Link> },
-              { header: 'Practice', cell: (r) => practiceName(r.practiceId) },
-              { header: 'Time zone', cell: (r) => r.timezone },
-              { header: 'Status', cell: (r) => <StatusBadge value={r.status} /> },
-              { header: 'Created', cell: (r) => fmt(r.createdAt) },
-            ]}
-          />
-        )}
-      </Load>
-    </section>
+    <ListPage
+      title="Sites"
+      noun="site"
+      path="/v1/sites"
+      pageSchema={SitePage}
+      itemSchema={Site}
+      updateSchema={SiteUpdateRequest}
+      editFields={[
+        { key: 'name', label: 'Name' },
+        { key: 'address', label: 'Address', nullable: true },
+        { key: 'timezone', label: 'Time zone', hint: 'IANA name, e.g. America/New_York' },
+        { key: 'status', label: 'Status', options: SITE_STATUSES },
+      ]}
+      search
+      create={(done) => <CreateSite onDone={done} />}
+      caption="Sites"
+      testId="sites"
+      empty="No sites yet."
+      onOpen={(r) => navigate(`/admin/sites/${r.id}`)}
+      columns={[
+        { header: 'Name', cell: (r) => <Link to={`/admin/sites/${r.id}`}>{r.name}</Link> },
+        { header: 'Practice', cell: (r) => practiceName(r.practiceId) },
+        { header: 'Time zone', cell: (r) => r.timezone },
+        { header: 'Status', cell: (r) => <StatusBadge value={r.status} /> },
+        { header: 'Created', cell: (r) => fmt(r.createdAt) },
+      ]}
+    />
   );
 }

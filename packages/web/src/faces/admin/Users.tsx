@@ -4,15 +4,18 @@ import {
   InvitationCreateRequest,
   InvitationPage,
   type Role,
+  type Session,
+  SessionList,
   User,
   UserPage,
 } from '@osiris/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { z } from 'zod';
 import { ApiError, api } from '../../api';
 import { useSession } from '../../session';
 import { validate } from '../../ui/forms';
-import { Button, Field, messageOf, Select, StatusBadge, Table, useToast } from '../../ui/kit';
+import { Button, Dialog, Field, messageOf, Select, StatusBadge, Table, useToast } from '../../ui/kit';
 import { Confirm, FormError, fmt, Load, useDialog } from './common';
 
 const ROLES: readonly { value: Role; label: string }[] = [
@@ -116,12 +119,113 @@ function InviteForm() {
   );
 }
 
+/** A user's active sessions: end one or all of them, each after a confirmation. */
+function SessionsDialog({ user, onClose }: { user: User; onClose: () => void }) {
+  const client = useQueryClient();
+  const toast = useToast();
+  const [ending, setEnding] = useState<Session | 'all' | null>(null);
+  const key = ['admin', 'users', user.id, 'sessions'];
+  const sessions = useQuery({
+    queryKey: key,
+    queryFn: () => api(SessionList, 'GET', `/v1/admin/users/${user.id}/sessions`),
+  });
+  const end = useMutation({
+    mutationFn: async (target: Session | 'all') => {
+      if (target === 'all') {
+        const { revoked } = await api(
+          z.object({ revoked: z.number() }),
+          'DELETE',
+          `/v1/admin/users/${user.id}/sessions`,
+        );
+        return `${revoked} session${revoked === 1 ? '' : 's'} of ${user.email} ended`;
+      }
+      await api(z.undefined(), 'DELETE', `/v1/admin/users/${user.id}/sessions/${target.id}`);
+      return `Session of ${user.email} ended`;
+    },
+    onSuccess: async (message) => {
+      setEnding(null);
+      toast(message);
+      await client.invalidateQueries({ queryKey: key });
+    },
+  });
+  const others = (sessions.data?.items ?? []).filter((s) => !s.current);
+  return (
+    <Dialog open title={`Sessions of ${user.email}`} onClose={onClose}>
+      <Load query={sessions} what="sessions">
+        {(list) => (
+          <Table
+            caption={`Active sessions of ${user.email}`}
+            testId="sessions"
+            rows={list.items}
+            rowKey={(s) => s.id}
+            empty="No active sessions."
+            columns={[
+              { header: 'Started', cell: (s) => fmt(s.createdAt) },
+              { header: 'Last seen', cell: (s) => fmt(s.lastSeenAt) },
+              { header: 'From', cell: (s) => `${s.ip ?? '—'} ${s.userAgent ?? ''}`.trim() },
+              {
+                header: 'End',
+                cell: (s) =>
+                  s.current ? (
+                    'This session'
+                  ) : (
+                    <Button
+                      kind="danger"
+                      label={`End session started ${fmt(s.createdAt)}`}
+                      onClick={() => {
+                        end.reset();
+                        setEnding(s);
+                      }}
+                    >
+                      End
+                    </Button>
+                  ),
+              },
+            ]}
+          />
+        )}
+      </Load>
+      {ending ? (
+        <div className="card" data-testid="end-confirm">
+          <p>
+            {ending === 'all'
+              ? `End every session of ${user.email}? They are signed out everywhere.`
+              : `End the session started ${fmt(ending.createdAt)}? That device is signed out.`}
+          </p>
+          <FormError message={end.error ? messageOf(end.error) : null} />
+          <div className="row">
+            <Button kind="danger" busy={end.isPending} onClick={() => end.mutate(ending)}>
+              {ending === 'all' ? 'End all sessions' : 'End session'}
+            </Button>
+            <Button onClick={() => setEnding(null)}>Keep</Button>
+          </div>
+        </div>
+      ) : null}
+      <div className="row" style={{ marginTop: 16 }}>
+        {others.length > 0 && !ending ? (
+          <Button
+            kind="danger"
+            onClick={() => {
+              end.reset();
+              setEnding('all');
+            }}
+          >
+            End all
+          </Button>
+        ) : null}
+        <Button onClick={onClose}>Close</Button>
+      </div>
+    </Dialog>
+  );
+}
+
 export function UsersPage() {
   const client = useQueryClient();
   const toast = useToast();
   const { user: me } = useSession();
   const toggling = useDialog<User>();
   const revoking = useDialog<Invitation>();
+  const viewing = useDialog<User>();
   const users = useQuery({
     queryKey: ['admin', 'users'],
     queryFn: () => api(UserPage, 'GET', '/v1/admin/users?limit=200'),
@@ -146,6 +250,14 @@ export function UsersPage() {
       revoking.close();
       toast(`Invitation for ${i.email} revoked`);
       await client.invalidateQueries({ queryKey: ['admin', 'invitations'] });
+    },
+    onError: (error) => toast(messageOf(error), 'error'),
+  });
+  const unlock = useMutation({
+    mutationFn: (id: string) => api(User, 'POST', `/v1/admin/users/${id}/unlock`),
+    onSuccess: async (u) => {
+      toast(`${u.email} unlocked`);
+      await client.invalidateQueries({ queryKey: ['admin', 'users'] });
     },
     onError: (error) => toast(messageOf(error), 'error'),
   });
@@ -182,7 +294,29 @@ export function UsersPage() {
                   </select>
                 ),
               },
-              { header: 'Status', cell: (u) => <StatusBadge value={u.status === 'active' ? 'active' : 'rejected'} /> },
+              {
+                header: 'Status',
+                cell: (u) => (
+                  <>
+                    <StatusBadge value={u.status === 'active' ? 'active' : 'rejected'} />
+                    {u.lockedUntil ? (
+                      <>
+                        {' '}
+                        <span className="badge bad" title={`Locked until ${fmt(u.lockedUntil)}`}>
+                          locked
+                        </span>{' '}
+                        <Button
+                          label={`Unlock ${u.email}`}
+                          busy={unlock.isPending && unlock.variables === u.id}
+                          onClick={() => unlock.mutate(u.id)}
+                        >
+                          Unlock
+                        </Button>
+                      </>
+                    ) : null}
+                  </>
+                ),
+              },
               { header: 'Last sign-in', cell: (u) => fmt(u.lastLoginAt) },
               {
                 header: 'Access',
@@ -196,6 +330,14 @@ export function UsersPage() {
                     }}
                   >
                     {u.status === 'active' ? 'Disable' : 'Enable'}
+                  </Button>
+                ),
+              },
+              {
+                header: 'Sessions',
+                cell: (u) => (
+                  <Button label={`Sessions of ${u.email}`} onClick={() => viewing.open(u)}>
+                    Sessions
                   </Button>
                 ),
               },
@@ -221,6 +363,8 @@ export function UsersPage() {
             : 'They can sign in again.'}
         </p>
       </Confirm>
+
+      {viewing.target ? <SessionsDialog key={viewing.target.id} user={viewing.target} onClose={viewing.close} /> : null}
 
       <InviteForm />
 
