@@ -11,6 +11,7 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../api';
+import { StackedBars } from '../charts/Charts';
 import { Loading, StatusBadge, Table } from '../../ui/kit';
 import { fmt, Load } from './common';
 
@@ -126,24 +127,40 @@ export function OverviewPage() {
               ) : (
                 <Load query={health} what="site health">
                   {(rows) => (
-                    <Table
-                      caption="Sites by health, most failing checks first"
-                      testId="site-health"
-                      rows={[...rows].sort((a, b) => b.fail - a.fail)}
-                      rowKey={(r) => r.site.id}
-                      empty="No sites yet."
-                      onOpen={(r) => navigate(`/admin/sites/${r.site.id}`)}
-                      columns={[
-                        { header: 'Site', cell: (r) => <Link to={`/admin/sites/${r.site.id}`}>{r.site.name}</Link> },
-                        { header: 'Passing', cell: (r) => r.pass },
-                        {
-                          header: 'Failing',
-                          cell: (r) => (r.fail ? <span className="badge fail">{r.fail}</span> : 0),
-                        },
-                        { header: 'Other', cell: (r) => r.other },
-                        { header: 'Appliances online', cell: (r) => `${r.online} / ${r.appliances}` },
-                      ]}
-                    />
+                    <>
+                      {rows.length > 0 ? (
+                        <StackedBars
+                          title="Latest results per site"
+                          testId="chart-site-health"
+                          summary={`${rows.length} site${rows.length === 1 ? '' : 's'}: ${rows.reduce((n, r) => n + r.pass, 0)} passing, ${rows.reduce((n, r) => n + r.fail, 0)} failing, ${rows.reduce((n, r) => n + r.other, 0)} other results in total; per site in the table below`}
+                          rows={[...rows].sort((a, b) => b.fail - a.fail).map((r) => ({ ...r, name: r.site.name }))}
+                          series={[
+                            { key: 'pass', label: 'Passing', tone: 'ok' },
+                            { key: 'fail', label: 'Failing', tone: 'bad' },
+                            { key: 'other', label: 'Other', tone: 'ink-2' },
+                          ]}
+                          value={(r, key) => (key === 'pass' ? r.pass : key === 'fail' ? r.fail : r.other)}
+                        />
+                      ) : null}
+                      <Table
+                        caption="Sites by health, most failing checks first"
+                        testId="site-health"
+                        rows={[...rows].sort((a, b) => b.fail - a.fail)}
+                        rowKey={(r) => r.site.id}
+                        empty="No sites yet."
+                        onOpen={(r) => navigate(`/admin/sites/${r.site.id}`)}
+                        columns={[
+                          { header: 'Site', cell: (r) => <Link to={`/admin/sites/${r.site.id}`}>{r.site.name}</Link> },
+                          { header: 'Passing', cell: (r) => r.pass },
+                          {
+                            header: 'Failing',
+                            cell: (r) => (r.fail ? <span className="badge fail">{r.fail}</span> : 0),
+                          },
+                          { header: 'Other', cell: (r) => r.other },
+                          { header: 'Appliances online', cell: (r) => `${r.online} / ${r.appliances}` },
+                        ]}
+                      />
+                    </>
                   )}
                 </Load>
               )}

@@ -1,8 +1,9 @@
-import { AppliancePage, EscalationPage, PracticePage, SitePage } from '@osiris/protocol';
+import { AppliancePage, EscalationPage, LatestResultList, PracticePage, SitePage } from '@osiris/protocol';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { api } from '../../api';
-import { Async, StatusBadge, Table } from '../../ui/kit';
+import { Async, Loading, StatusBadge, Table } from '../../ui/kit';
+import { CategoryBars } from '../charts/Charts';
 import { when } from './common';
 
 /** An appliance counts as online when it is active and checked in within this window. */
@@ -42,6 +43,19 @@ export function Dashboard() {
       queryFn: () => api(AppliancePage, 'GET', `/v1/sites/${s.id}/appliances?limit=200`),
     })),
   });
+  const results = useQueries({
+    queries: siteList.map((s) => ({
+      queryKey: ['site', s.id, 'results'],
+      queryFn: () => api(LatestResultList, 'GET', `/v1/sites/${s.id}/results`),
+    })),
+  });
+  const resultsLoading = sites.isLoading || results.some((q) => q.isLoading);
+  const siteItems = results.map((q) => q.data?.items ?? []);
+  const health = {
+    healthy: siteItems.filter((items) => items.length > 0 && !items.some((r) => r.status === 'fail')).length,
+    failing: siteItems.filter((items) => items.some((r) => r.status === 'fail')).length,
+    noData: siteItems.filter((items) => items.length === 0).length,
+  };
   const appliancesLoading = sites.isLoading || appliances.some((q) => q.isLoading);
   const now = Date.now();
   const all = appliances.flatMap((q) => q.data?.items ?? []);
@@ -68,6 +82,19 @@ export function Dashboard() {
           testId="kpi-escalations"
         />
       </section>
+      {resultsLoading ? (
+        <Loading what="site health" />
+      ) : siteList.length > 0 ? (
+        <CategoryBars
+          title="Sites by health"
+          testId="chart-sites-health"
+          slices={[
+            { label: 'healthy', value: health.healthy, tone: 'ok' },
+            { label: 'failing checks', value: health.failing, tone: 'bad' },
+            { label: 'no data', value: health.noData, tone: 'ink-2' },
+          ]}
+        />
+      ) : null}
       <section className="card">
         <h2>Sites</h2>
         <Async query={sites} what="sites">

@@ -11,7 +11,7 @@ export function DashboardPage() {
     <>
       <h1>{practice.data ? `${practice.data.name}: compliance` : 'Compliance'}</h1>
       <Async query={sites} what="your sites">
-        {(data) => <SiteResults sites={data.items.map((s) => ({ id: s.id, name: s.name }))} />}
+        {(data) => <SiteResults sites={data.items.map((s) => ({ id: s.id, name: s.name }))} showChart />}
       </Async>
     </>
   );

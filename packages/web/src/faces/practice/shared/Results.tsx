@@ -1,5 +1,6 @@
 import { checkById, type LatestResult } from '@osiris/protocol';
 import { Empty, ErrorState, Loading, StatusBadge, Table } from '../../../ui/kit';
+import { Donut } from '../../charts/Charts';
 import { checkTitle, formatTime, scoreOf, useSiteResults } from './data';
 
 export interface SiteRef {
@@ -71,8 +72,33 @@ function OpenIssues({ results }: { results: readonly (LatestResult & { siteName:
   );
 }
 
-/** Score per site, the formula, open issues and (optionally) every latest result. */
-export function SiteResults({ sites, showTable = false }: { sites: readonly SiteRef[]; showTable?: boolean }) {
+/** Passing vs failing vs could-not-run over every site, with the overall score in the middle. */
+function ResultsDonut({ results }: { results: readonly LatestResult[] }) {
+  const score = scoreOf(results);
+  return (
+    <Donut
+      title="All latest results"
+      testId="chart-results"
+      center={score.percent === null ? undefined : `${score.percent}%`}
+      slices={[
+        { label: 'passing', value: score.pass, tone: 'ok' },
+        { label: 'failing', value: score.fail, tone: 'bad' },
+        { label: 'could not run', value: score.error, tone: 'warn' },
+      ]}
+    />
+  );
+}
+
+/** Score per site, the formula, open issues and (optionally) a donut of all results and every latest result. */
+export function SiteResults({
+  sites,
+  showTable = false,
+  showChart = false,
+}: {
+  sites: readonly SiteRef[];
+  showTable?: boolean;
+  showChart?: boolean;
+}) {
   const queries = useSiteResults(sites.map((s) => s.id));
   if (sites.length === 0) return <Empty>There are no sites yet.</Empty>;
   if (queries.some((q) => q.isLoading)) return <Loading what="the latest results" />;
@@ -93,6 +119,7 @@ export function SiteResults({ sites, showTable = false }: { sites: readonly Site
         {sites.map((site, i) => (
           <ScoreCard key={site.id} site={site} results={queries[i]?.data?.items ?? []} />
         ))}
+        {showChart ? <ResultsDonut results={all} /> : null}
       </div>
       <ScoreFormula />
       <h2>Open issues</h2>
