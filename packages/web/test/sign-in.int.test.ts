@@ -45,4 +45,25 @@ describe('sign-in in a real browser', () => {
     await viewer.goto('/admin');
     await viewer.getByTestId('forbidden').waitFor();
   });
+
+  it('opens a page from the keyboard: Ctrl+K, type, arrows, Enter; Esc closes', async () => {
+    const admin = await web.asStaff('admin');
+    await admin.getByTestId('who').waitFor();
+    await admin.keyboard.press('Control+k');
+    const palette = admin.getByTestId('command-palette');
+    await palette.waitFor();
+    await admin.keyboard.type('aud');
+    expect(await palette.getByRole('option').allTextContents()).toEqual(['Audit log']);
+    await admin.keyboard.press('Enter');
+    await admin.waitForURL('**/admin/audit');
+    expect(await palette.isVisible()).toBe(false);
+
+    await admin.keyboard.press('Control+k');
+    await palette.waitFor();
+    const first = (await palette.getByRole('option').allTextContents())[1];
+    await admin.keyboard.press('ArrowDown');
+    expect(await palette.getByRole('option', { selected: true }).textContent()).toBe(first);
+    await admin.keyboard.press('Escape');
+    await expect.poll(() => palette.isVisible()).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { faceOf, useSession } from '../session';
+import { CommandPalette } from './CommandPalette';
 
 export interface NavItem {
   to: string;
@@ -60,6 +61,7 @@ export function Shell(props: {
         </div>
       </nav>
       <main className="main">{props.children}</main>
+      <CommandPalette items={props.nav} />
     </div>
   );
 }
