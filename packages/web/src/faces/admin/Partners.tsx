@@ -1,3 +1,4 @@
+import { useCreateForm } from './create-form';
 import {
   Partner,
   PartnerCreateRequest,
@@ -9,7 +10,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, api, query } from '../../api';
+import { api, query } from '../../api';
 import { validate } from '../../ui/forms';
 import { Button, Field, messageOf, StatusBadge, Table, useToast } from '../../ui/kit';
 import { Confirm, FormError, fmt, Load, Tabs, TextArea, useCan } from './common';
@@ -28,25 +29,16 @@ const slugOf = (name: string) =>
 const STATUS_RANK: Record<string, number> = { pending: 0, active: 1, suspended: 2, rejected: 3 };
 
 function CreatePartner({ onDone }: { onDone: () => void }) {
-  const client = useQueryClient();
-  const toast = useToast();
   const [name, setName] = useState('');
   const [slug, setSlug] = useState('');
   const [slugTouched, setSlugTouched] = useState(false);
   const [email, setEmail] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const create = useMutation({
-    mutationFn: (body: PartnerCreateRequest) => api(Partner, 'POST', '/v1/partners', body),
-    onSuccess: async (partner) => {
-      toast(`Partner ${partner.name} created`);
-      await client.invalidateQueries({ queryKey: ['admin'] });
-      onDone();
-    },
-    onError: (error) => {
-      if (error instanceof ApiError) setErrors(error.fieldErrors());
-      setFormError(messageOf(error));
-    },
+  const { errors, formError, isPending, submit } = useCreateForm({
+    request: PartnerCreateRequest,
+    item: Partner,
+    path: '/v1/partners',
+    noun: 'Partner',
+    onDone,
   });
   return (
     <form
@@ -55,15 +47,11 @@ function CreatePartner({ onDone }: { onDone: () => void }) {
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        setFormError(null);
-        const checked = validate(PartnerCreateRequest, {
+        submit({
           name,
           slug,
           ...(email.trim() ? { contactEmail: email } : {}),
         });
-        if (!checked.ok) return setErrors(checked.errors);
-        setErrors({});
-        create.mutate(checked.data);
       }}
     >
       <h2>New partner</h2>
@@ -95,7 +83,7 @@ function CreatePartner({ onDone }: { onDone: () => void }) {
       />
       <FormError message={formError} />
       <div className="row">
-        <Button type="submit" kind="primary" busy={create.isPending}>
+        <Button type="submit" kind="primary" busy={isPending}>
           Create partner
         </Button>
         <Button onClick={onDone}>Cancel</Button>

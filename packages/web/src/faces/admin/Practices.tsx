@@ -1,10 +1,10 @@
+import { useCreateForm } from './create-form';
 import { PartnerPage, Practice, PracticeCreateRequest, PracticePage, PracticeUpdateRequest } from '@osiris/protocol';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { ApiError, api } from '../../api';
-import { validate } from '../../ui/forms';
-import { Button, Field, messageOf, Select, StatusBadge, useToast } from '../../ui/kit';
+import { api } from '../../api';
+import { Button, Field, Select, StatusBadge } from '../../ui/kit';
 import { FormError, fmt, Load } from './common';
 import { ListPage } from './ListPage';
 
@@ -17,25 +17,16 @@ export function usePartners() {
 }
 
 function CreatePractice({ onDone }: { onDone: () => void }) {
-  const client = useQueryClient();
-  const toast = useToast();
   const partners = usePartners();
   const [partnerId, setPartnerId] = useState('');
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const create = useMutation({
-    mutationFn: (body: PracticeCreateRequest) => api(Practice, 'POST', '/v1/practices', body),
-    onSuccess: async (p) => {
-      toast(`Practice ${p.name} created`);
-      await client.invalidateQueries({ queryKey: ['admin'] });
-      onDone();
-    },
-    onError: (error) => {
-      if (error instanceof ApiError) setErrors(error.fieldErrors());
-      setFormError(messageOf(error));
-    },
+  const { errors, formError, isPending, submit } = useCreateForm({
+    request: PracticeCreateRequest,
+    item: Practice,
+    path: '/v1/practices',
+    noun: 'Practice',
+    onDone,
   });
   return (
     <Load query={partners} what="partners">
@@ -46,15 +37,11 @@ function CreatePractice({ onDone }: { onDone: () => void }) {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            setFormError(null);
-            const checked = validate(PracticeCreateRequest, {
+            submit({
               partnerId,
               name,
               ...(email.trim() ? { contactEmail: email } : {}),
             });
-            if (!checked.ok) return setErrors(checked.errors);
-            setErrors({});
-            create.mutate(checked.data);
           }}
         >
           <h2>New practice</h2>
@@ -83,7 +70,7 @@ function CreatePractice({ onDone }: { onDone: () => void }) {
           />
           <FormError message={formError} />
           <div className="row">
-            <Button type="submit" kind="primary" busy={create.isPending}>
+            <Button type="submit" kind="primary" busy={isPending}>
               Create practice
             </Button>
             <Button onClick={onDone}>Cancel</Button>

@@ -1,10 +1,10 @@
+import { useCreateForm } from './create-form';
 import { PracticePage, Site, SiteCreateRequest, SitePage, SiteUpdateRequest } from '@osiris/protocol';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError, api } from '../../api';
-import { validate } from '../../ui/forms';
-import { Button, Field, messageOf, Select, StatusBadge, useToast } from '../../ui/kit';
+import { api } from '../../api';
+import { Button, Field, Select, StatusBadge } from '../../ui/kit';
 import { FormError, fmt, Load } from './common';
 import { ListPage } from './ListPage';
 
@@ -16,26 +16,17 @@ function usePractices() {
 }
 
 function CreateSite({ onDone }: { onDone: () => void }) {
-  const client = useQueryClient();
-  const toast = useToast();
   const practices = usePractices();
   const [practiceId, setPracticeId] = useState('');
   const [name, setName] = useState('');
   const [address, setAddress] = useState('');
   const [timezone, setTimezone] = useState('UTC');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const create = useMutation({
-    mutationFn: (body: SiteCreateRequest) => api(Site, 'POST', '/v1/sites', body),
-    onSuccess: async (s) => {
-      toast(`Site ${s.name} created`);
-      await client.invalidateQueries({ queryKey: ['admin'] });
-      onDone();
-    },
-    onError: (error) => {
-      if (error instanceof ApiError) setErrors(error.fieldErrors());
-      setFormError(messageOf(error));
-    },
+  const { errors, formError, isPending, submit } = useCreateForm({
+    request: SiteCreateRequest,
+    item: Site,
+    path: '/v1/sites',
+    noun: 'Site',
+    onDone,
   });
   return (
     <Load query={practices} what="practices">
@@ -46,16 +37,12 @@ function CreateSite({ onDone }: { onDone: () => void }) {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            setFormError(null);
-            const checked = validate(SiteCreateRequest, {
+            submit({
               practiceId,
               name,
               timezone,
               ...(address.trim() ? { address } : {}),
             });
-            if (!checked.ok) return setErrors(checked.errors);
-            setErrors({});
-            create.mutate(checked.data);
           }}
         >
           <h2>New site</h2>
@@ -85,7 +72,7 @@ function CreateSite({ onDone }: { onDone: () => void }) {
           />
           <FormError message={formError} />
           <div className="row">
-            <Button type="submit" kind="primary" busy={create.isPending}>
+            <Button type="submit" kind="primary" busy={isPending}>
               Create site
             </Button>
             <Button onClick={onDone}>Cancel</Button>
