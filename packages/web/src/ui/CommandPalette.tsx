@@ -1,6 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
-import type { NavItem } from './Shell';
+
+/** A page in a face's navigation. */
+export interface NavItem {
+  to: string;
+  label: string;
+}
 
 /**
  * Ctrl+K (⌘K on a Mac) opens a list of the face's pages; typing filters it, arrow keys move,

@@ -1,12 +1,9 @@
 import { useState, type ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { faceOf, useSession } from '../session';
-import { CommandPalette } from './CommandPalette';
+import { CommandPalette, type NavItem } from './CommandPalette';
 
-export interface NavItem {
-  to: string;
-  label: string;
-}
+export type { NavItem } from './CommandPalette';
 
 /** The frame of every signed-in page: navigation, who is signed in, sign out. */
 export function Shell(props: {
