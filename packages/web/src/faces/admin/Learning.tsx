@@ -2,9 +2,8 @@ import { LearningApproval, LearningCandidate, LearningCandidateList, LearningRej
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api';
-import { validate } from '../../ui/forms';
 import { Button, messageOf, StatusBadge, Table, useToast } from '../../ui/kit';
-import { Confirm, fmt, Load, Tabs, TextArea, useCan, useDialog } from './common';
+import { DecisionDialogs, fmt, Load, Tabs, useCan, useDialog } from './common';
 
 type Status = LearningCandidate['status'];
 
@@ -109,39 +108,17 @@ export function LearningPage() {
           />
         )}
       </Load>
-      <Confirm
-        open={approving.target !== null}
-        title="Approve the candidate"
-        confirmLabel="Approve"
-        busy={decide.isPending}
-        error={decide.error ? messageOf(decide.error) : null}
-        onClose={approving.close}
-        onConfirm={() =>
-          approving.target && decide.mutate({ kind: 'approve', id: approving.target.id, note: note.trim() })
-        }
-      >
-        <p>
-          {approving.target?.checkId} → {approving.target?.runbookId} becomes an L1 rule on every appliance.
-        </p>
-        <TextArea label="Note (optional)" value={note} onChange={setNote} />
-      </Confirm>
-      <Confirm
-        open={rejecting.target !== null}
-        title="Reject the candidate"
-        confirmLabel="Reject"
-        kind="danger"
-        busy={decide.isPending}
-        error={decide.error ? messageOf(decide.error) : null}
-        onClose={rejecting.close}
-        onConfirm={() => {
-          const checked = validate(LearningRejectRequest, { note });
-          if (!checked.ok) return setNoteError(checked.errors.note ?? 'A note is required');
-          setNoteError(undefined);
-          if (rejecting.target) decide.mutate({ kind: 'reject', id: rejecting.target.id, note: checked.data.note });
-        }}
-      >
-        <TextArea label="Why (required)" value={note} onChange={setNote} error={noteError} />
-      </Confirm>
+      <DecisionDialogs
+        noun="candidate"
+        approving={approving}
+        rejecting={rejecting}
+        decide={decide}
+        note={{ value: note, set: setNote, error: noteError, setError: setNoteError }}
+        approveText={(c) => `${c?.checkId} → ${c?.runbookId} becomes an L1 rule on every appliance.`}
+        rejectLabel="Why (required)"
+        rejectSchema={LearningRejectRequest}
+        missingNote="A note is required"
+      />
     </section>
   );
 }

@@ -2,9 +2,8 @@ import { PracticePage, PracticeTransfer, PracticeTransferPage, PracticeTransferR
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api';
-import { validate } from '../../ui/forms';
 import { Button, messageOf, StatusBadge, Table, useToast } from '../../ui/kit';
-import { Confirm, fmt, Load, Tabs, TextArea, useCan, useDialog } from './common';
+import { DecisionDialogs, fmt, Load, Tabs, useCan, useDialog } from './common';
 import { usePartners } from './Practices';
 
 type State = PracticeTransfer['state'];
@@ -100,37 +99,17 @@ export function TransfersPage() {
           />
         )}
       </Load>
-      <Confirm
-        open={approving.target !== null}
-        title="Approve the transfer"
-        confirmLabel="Approve"
-        busy={decide.isPending}
-        error={decide.error ? messageOf(decide.error) : null}
-        onClose={approving.close}
-        onConfirm={() =>
-          approving.target && decide.mutate({ kind: 'approve', id: approving.target.id, note: note.trim() })
-        }
-      >
-        <p>The practice moves to the new partner now and its owner is emailed.</p>
-        <TextArea label="Note (optional)" value={note} onChange={setNote} />
-      </Confirm>
-      <Confirm
-        open={rejecting.target !== null}
-        title="Reject the transfer"
-        confirmLabel="Reject"
-        kind="danger"
-        busy={decide.isPending}
-        error={decide.error ? messageOf(decide.error) : null}
-        onClose={rejecting.close}
-        onConfirm={() => {
-          const checked = validate(PracticeTransferRejectRequest, { note });
-          if (!checked.ok) return setNoteError(checked.errors.note ?? 'A reason is required');
-          setNoteError(undefined);
-          if (rejecting.target) decide.mutate({ kind: 'reject', id: rejecting.target.id, note: checked.data.note });
-        }}
-      >
-        <TextArea label="Why (the practice owner is told)" value={note} onChange={setNote} error={noteError} />
-      </Confirm>
+      <DecisionDialogs
+        noun="transfer"
+        approving={approving}
+        rejecting={rejecting}
+        decide={decide}
+        note={{ value: note, set: setNote, error: noteError, setError: setNoteError }}
+        approveText={() => 'The practice moves to the new partner now and its owner is emailed.'}
+        rejectLabel="Why (the practice owner is told)"
+        rejectSchema={PracticeTransferRejectRequest}
+        missingNote="A reason is required"
+      />
     </section>
   );
 }

@@ -2,7 +2,9 @@ import { ROLE_RANK, type Role } from '@osiris/protocol';
 import { useId, type ReactNode, useState } from 'react';
 import { ApiError } from '../../api';
 import { useSession } from '../../session';
-import { Button, Dialog, ErrorState, Loading } from '../../ui/kit';
+import type { z } from 'zod';
+import { validate } from '../../ui/forms';
+import { Button, Dialog, ErrorState, Loading, messageOf } from '../../ui/kit';
 
 /** The signed-in staff member's platform role (readonly when unknown). */
 function useRole(): Role {
@@ -136,5 +138,68 @@ export function Tabs<V extends string>(props: {
         </button>
       ))}
     </div>
+  );
+}
+
+/**
+ * The approve / reject pair of a decision list (learning candidates, practice transfers): approve
+ * with an optional note, reject with a required one checked by the server's schema.
+ */
+export function DecisionDialogs<T extends { id: string }>(props: {
+  noun: string;
+  approving: ReturnType<typeof useDialog<T>>;
+  rejecting: ReturnType<typeof useDialog<T>>;
+  decide: {
+    isPending: boolean;
+    error: unknown;
+    mutate(decision: { kind: 'approve' | 'reject'; id: string; note: string }): void;
+  };
+  note: {
+    value: string;
+    set(value: string): void;
+    error: string | undefined;
+    setError(error: string | undefined): void;
+  };
+  approveText: (target: T | null) => ReactNode;
+  rejectLabel: string;
+  rejectSchema: z.ZodType<{ note: string }>;
+  missingNote: string;
+}) {
+  const { approving, rejecting, decide, note } = props;
+  const error = decide.error ? messageOf(decide.error) : null;
+  return (
+    <>
+      <Confirm
+        open={approving.target !== null}
+        title={`Approve the ${props.noun}`}
+        confirmLabel="Approve"
+        busy={decide.isPending}
+        error={error}
+        onClose={approving.close}
+        onConfirm={() =>
+          approving.target && decide.mutate({ kind: 'approve', id: approving.target.id, note: note.value.trim() })
+        }
+      >
+        <p>{props.approveText(approving.target)}</p>
+        <TextArea label="Note (optional)" value={note.value} onChange={note.set} />
+      </Confirm>
+      <Confirm
+        open={rejecting.target !== null}
+        title={`Reject the ${props.noun}`}
+        confirmLabel="Reject"
+        kind="danger"
+        busy={decide.isPending}
+        error={error}
+        onClose={rejecting.close}
+        onConfirm={() => {
+          const checked = validate(props.rejectSchema, { note: note.value });
+          if (!checked.ok) return note.setError(checked.errors.note ?? props.missingNote);
+          note.setError(undefined);
+          if (rejecting.target) decide.mutate({ kind: 'reject', id: rejecting.target.id, note: checked.data.note });
+        }}
+      >
+        <TextArea label={props.rejectLabel} value={note.value} onChange={note.set} error={note.error} />
+      </Confirm>
+    </>
   );
 }
