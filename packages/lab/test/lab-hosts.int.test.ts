@@ -5,6 +5,7 @@ import { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab } from '../src/hosts/lab';
 import type { LabHost, LabHostInfo } from '../src/hosts/lab-host';
+import { waitForExit } from '../src/hosts/proc';
 
 const SSH_READY_TIMEOUT_MS = 3_000;
 
@@ -190,6 +191,7 @@ describe('lab hosts', () => {
     const info = crashed.info;
     const record = JSON.parse(readFileSync(`${info.stateDir}/host.json`, 'utf8')) as { holderPid: number };
     process.kill(record.holderPid, 'SIGKILL');
+    await waitForExit([record.holderPid], 10_000); // SIGKILL is delivered asynchronously; on a busy machine the holder lingers
     crashed = undefined;
     expect(crashed).toBeUndefined();
 
