@@ -3,6 +3,7 @@ import fastifyCors from '@fastify/cors';
 import Fastify from 'fastify';
 import type { DestinationStream } from 'pino';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { checksForFrameworkControl, controlOf, FrameworkId } from '@osiris/protocol';
 import type { Config } from './config';
 import { createAccountsModule, createPeopleModule } from './modules/accounts';
 import { createAppliancesModule } from './modules/appliances';
@@ -11,12 +12,16 @@ import { createAuditModule } from './modules/audit';
 import { createApiKeysModule } from './modules/api-keys';
 import { createBrandingModule } from './modules/branding';
 import { createEmailModule } from './modules/email';
+import { createNotificationsModule } from './modules/notifications';
 import { createOidcService } from './modules/oidc';
 import { createTransfersModule } from './modules/transfers';
 import { createEscalationsModule } from './modules/escalations';
+import { createExceptionsModule } from './modules/exceptions';
+import { createComplianceModule } from './modules/compliance';
 import { createLearningModule } from './modules/learning';
 import { createEvidenceModule } from './modules/evidence';
 import { createOrdersModule } from './modules/orders';
+import { createOverviewModule } from './modules/overview';
 import { createHostsModule } from './modules/hosts';
 import { createPartnersModule } from './modules/partners';
 import { createPracticesModule } from './modules/practices';
@@ -29,6 +34,7 @@ import type { Database } from './platform/db';
 import { registerDocs } from './platform/docs';
 import { AppError, errorHandler } from './platform/errors';
 import { registerHealthRoutes } from './platform/health';
+import { createJobRunner } from './platform/jobs';
 import type { App } from './platform/http';
 import { loggerOptions } from './platform/logger';
 import { loadOrderSigningKey } from './platform/order-signing-key';
@@ -137,8 +143,32 @@ export async function buildApp(deps: AppDeps) {
     now: deps.now,
   });
   const learning = createLearningModule({ db, audit: audit.service, orders: orders.service, now: deps.now });
+  const compliance = createComplianceModule({ db, audit: audit.service, authorize, log: app.log, now: deps.now });
+  const exceptions = createExceptionsModule({
+    db,
+    audit: audit.service,
+    orders: orders.service,
+    authorize,
+    checksOfControl: (framework, controlId) => {
+      const known = FrameworkId.safeParse(framework);
+      return known.success && controlOf(known.data, controlId)
+        ? checksForFrameworkControl(known.data, controlId)
+        : null;
+    },
+    now: deps.now,
+  });
   const publicUrl = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
   const email = createEmailModule({ db, config, log: app.log, now: deps.now });
+  const notifications = createNotificationsModule({
+    db,
+    audit: audit.service,
+    authorize,
+    keyring,
+    email: email.service,
+    config,
+    log: app.log,
+    now: deps.now,
+  });
   const branding = createBrandingModule({ db, audit: audit.service, authorize, now: deps.now });
   const transfers = createTransfersModule({
     db,
@@ -148,6 +178,7 @@ export async function buildApp(deps: AppDeps) {
     email: email.service,
     now: deps.now,
   });
+  const overview = createOverviewModule({ db, authorize, now: deps.now });
   const oidc = createOidcService({ db, issuers: config.OIDC_ISSUERS, publicUrl, now: deps.now });
   const people = createPeopleModule({
     db,
@@ -180,6 +211,10 @@ export async function buildApp(deps: AppDeps) {
     apiKeys,
     branding,
     transfers,
+    overview,
+    exceptions,
+    notifications,
+    compliance,
   ]) {
     module.routes(app);
   }
@@ -190,6 +225,7 @@ export async function buildApp(deps: AppDeps) {
     orders: orders.service,
     escalations: escalations.service,
     learning: learning.service,
+    exceptions: exceptions.service,
   });
 
   const pruneTimer = setInterval(() => {
@@ -200,9 +236,19 @@ export async function buildApp(deps: AppDeps) {
   }, 10 * 60_000);
   pruneTimer.unref();
   app.addHook('onClose', async () => clearInterval(pruneTimer));
+  const jobs = createJobRunner(app.log, [
+    { name: 'exceptions.expire', everyMs: 60_000, run: () => exceptions.service.expireDue() },
+    { name: 'escalations.breach', everyMs: 30_000, run: () => escalations.service.breachDue() },
+    { name: 'scores.snapshot', everyMs: 60 * 60_000, run: () => compliance.snapshots.snapshotAll() },
+    { name: 'scores.verify', everyMs: 10 * 60_000, run: async () => (await compliance.snapshots.verify()).mismatched },
+  ]);
+  if (config.JOBS_ENABLED) app.addHook('onReady', async () => jobs.start());
+  app.addHook('onClose', async () => jobs.stop());
   // Mail goes out from a loop of its own; it stops (bounded) before the database closes.
   app.addHook('onReady', async () => email.service.start());
   app.addHook('onClose', async () => email.service.stop());
+  app.addHook('onReady', async () => notifications.service.start());
+  app.addHook('onClose', async () => notifications.service.stop());
 
   return {
     app,
@@ -217,8 +263,14 @@ export async function buildApp(deps: AppDeps) {
       hosts: hosts.service,
       appliances: appliances.service,
       email: email.service,
+      notifications: notifications.service,
       members: people.members,
+      exceptions: exceptions.service,
+      escalations: escalations.service,
+      compliance: compliance.service,
+      snapshots: compliance.snapshots,
     },
+    jobs,
   };
 }
 

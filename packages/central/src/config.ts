@@ -29,6 +29,11 @@ export const ConfigSchema = z.object({
     .describe('PostgreSQL connection string. When unset, an embedded PGlite database in DATA_DIR is used.'),
   DATABASE_POOL_SIZE: int(1, 200).default(10).describe('Connections in the PostgreSQL pool (per replica).'),
   DATA_DIR: z.string().min(1).default('./data').describe('Directory for the embedded PGlite database.'),
+  JOBS_ENABLED: bool
+    .default(true)
+    .describe(
+      'Run the periodic jobs (exception expiry, escalation SLA breaches, daily score snapshots and their verification). Safe on several replicas at once.',
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -118,6 +123,28 @@ export const ConfigSchema = z.object({
     .min(1)
     .optional()
     .describe('Directory of the built web app. Default: packages/web/dist of this installation.'),
+  NOTIFICATIONS_ALLOW_PRIVATE_TARGETS: bool
+    .default(false)
+    .describe(
+      'Let webhook, Slack and Teams notifications reach private, loopback, link-local and other internal addresses. For tests only: it reopens server-side request forgery.',
+    ),
+  NOTIFICATIONS_ALLOW_HTTP: bool
+    .default(false)
+    .describe('Accept plain http:// notification URLs (otherwise https only). For tests only.'),
+  NOTIFICATIONS_TIMEOUT_MS: int(500, 60_000).default(5_000).describe('Time allowed for one notification send.'),
+  NOTIFICATIONS_MAX_ATTEMPTS: int(1, 50)
+    .default(8)
+    .describe('Send attempts per notification (backoff 30 s doubling to 1 h) before it is marked failed.'),
+  NOTIFICATIONS_DIGEST_THRESHOLD: int(1, 10_000)
+    .default(10)
+    .describe('Notifications per channel per window before further ones are held and sent as one digest.'),
+  NOTIFICATIONS_WINDOW_SECONDS: int(60, 86_400)
+    .default(900)
+    .describe('Window for notification de-duplication (same dedupKey, same channel) and flood digests.'),
+  SMS_TWILIO_BASE_URL: z
+    .url()
+    .default('https://api.twilio.com')
+    .describe('Base URL of the Twilio REST API used by SMS notification channels.'),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000).describe('Time given to in-flight requests on SIGTERM.'),
 });
 

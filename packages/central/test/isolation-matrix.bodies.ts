@@ -3,7 +3,13 @@ import type { ApplianceEscalationRequest } from '@osiris/protocol';
 import { SYSTEM_ACTOR } from '../src/platform/context';
 import { createOk, newPassword, unique, uniqueEmail } from '../src/testing/api';
 import { checkinRequest, newApplianceIdentity, registrationRequest } from '../src/testing/appliance-wire';
-import type { Ctx, Spec } from './isolation-matrix.fixtures';
+import {
+  attestationBody,
+  type Ctx,
+  exceptionBody,
+  freshNotificationChannel,
+  type Spec,
+} from './isolation-matrix.fixtures';
 
 /** The valid bodies of the tenant isolation matrix, by route, and the few explicit exceptions. */
 const SESSION_ONLY = 'an API key has no session (no profile, no sessions to list or end): requireAuth answers 401';
@@ -17,7 +23,7 @@ export function escalationBody(): ApplianceEscalationRequest {
     hostId: randomUUID(),
     hostname: 'web01',
     checkId: 'linux.ssh.permit-root-login',
-    priority: 'high',
+    priority: 'P2',
     summary: 'Root can log in over SSH; the fix needs a person.',
     detected: { reason: 'PermitRootLogin is yes', observed: { permitRootLogin: 'yes' } },
     attempts: [
@@ -157,6 +163,15 @@ export const SPEC: Record<string, Spec> = {
     body: ({ fx }) => ({ toPartnerId: fx.partnerC.id, reason: 'Moving to a new MSP.' }),
   },
   'POST /v1/admin/practice-transfers/:id/reject': { body: () => ({ note: 'Talk to your MSP first.' }) },
+  'POST /v1/sites/:id/exceptions': { body: ({ t }) => exceptionBody(t) },
+  'POST /v1/escalations/:id/assign': { body: () => ({ userId: null }) },
+  'POST /v1/escalations/:id/notes': { body: () => ({ body: 'Called the practice.' }) },
+  'PUT /v1/partners/:id/escalation-sla': { body: () => ({ P1: 20 }) },
+  'PUT /v1/sites/:id/frameworks': { body: () => ({ preset: 'healthcare' }) },
+  'PUT /v1/partners/:id/compliance-defaults': { body: () => ({ preset: 'healthcare' }) },
+  'POST /v1/practices/:id/attestations': { body: ({ t }) => attestationBody(t) },
+  'POST /v1/exceptions/:id/reject': { body: () => ({ note: 'Fix the host instead.' }) },
+  'POST /v1/exceptions/:id/revoke': { body: () => ({ note: 'The vendor fixed it.' }) },
 
   // ---- appliance gateway ----
   'POST /v1/appliance/checkin': { body: ({ t }) => checkinRequest({ sentAt: t.clock.now().toISOString() }) },
@@ -178,4 +193,25 @@ export const SPEC: Record<string, Spec> = {
   },
   'POST /v1/appliance/escalations': { body: () => escalationBody() },
   'POST /v1/appliance/patterns': { body: () => ({ schemaVersion: 1, patterns: [] }) },
+
+  // ---- notifications ----
+  'POST /v1/notification-channels': {
+    body: ({ fx }) => ({
+      partnerId: fx.a.partner.id,
+      name: unique('channel'),
+      settings: { kind: 'email', addresses: ['oncall@test.example'] },
+    }),
+    bodyInTenantA: true,
+  },
+  'PATCH /v1/notification-channels/:id': { body: () => ({ name: 'Renamed channel' }) },
+  'POST /v1/notification-rules': {
+    body: async (ctx) => ({
+      partnerId: ctx.fx.a.partner.id,
+      eventTypes: ['escalation.created'],
+      minPriority: 'P2',
+      channelIds: [await freshNotificationChannel(ctx)],
+    }),
+    bodyInTenantA: true,
+  },
+  'PATCH /v1/notification-rules/:id': { body: () => ({ minPriority: 'P3' }) },
 };

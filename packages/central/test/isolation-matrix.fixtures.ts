@@ -92,8 +92,37 @@ export interface ParamRule {
   value: (ctx: Ctx) => string | Promise<string>;
 }
 
+/** A valid exception request: one check, site-wide, for 30 days. */
+export const exceptionBody = (t: TestApp) => ({
+  scope: { kind: 'check', checkId: 'linux.ssh.permit-root-login' },
+  reason: 'The EHR vendor needs this until its upgrade.',
+  expiresAt: new Date(t.clock.now().getTime() + 30 * 86_400_000).toISOString(),
+});
+
+/** A valid attestation of a manual HIPAA control with a small PDF. */
+export const attestationBody = (t: TestApp) => ({
+  framework: 'hipaa',
+  controlId: '164.308(a)(6)(ii)',
+  statement: 'Incident response procedures are documented and tested yearly.',
+  expiresAt: new Date(t.clock.now().getTime() + 90 * 86_400_000).toISOString(),
+  document: { name: 'ir.pdf', type: 'application/pdf', base64: Buffer.from('%PDF-1.4\n').toString('base64') },
+});
+
+const freshException = async ({ admin, fx, t }: Ctx) =>
+  (await createOk<{ id: string }>(admin, `/v1/sites/${fx.a.site.id}/exceptions`, exceptionBody(t))).id;
+
 const freshPractice = async ({ admin, fx }: Ctx) =>
   (await createOk<Practice>(admin, '/v1/practices', { partnerId: fx.a.partner.id, name: unique('Clinic') })).id;
+
+/** An email channel of partner A (test sends stay in the email outbox). */
+export const freshNotificationChannel = async ({ admin, fx }: Ctx) =>
+  (
+    await createOk<{ id: string }>(admin, '/v1/notification-channels', {
+      partnerId: fx.a.partner.id,
+      name: unique('channel'),
+      settings: { kind: 'email', addresses: ['oncall@test.example'] },
+    })
+  ).id;
 
 const PARAMS: ParamRule[] = [
   // Destructive calls get their own object.
@@ -238,6 +267,82 @@ const PARAMS: ParamRule[] = [
   { url: /^\/v1\/hosts\/:id(\/|$)/, param: 'id', scope: 'A', value: ({ fx }) => fx.hostA.id },
   { url: /^\/v1\/appliances\/:id(\/|$)/, param: 'id', scope: 'A', value: ({ fx }) => fx.applianceA.applianceId },
   { url: /^\/v1\/escalations\/:id(\/|$)/, param: 'id', scope: 'A', value: ({ fx }) => fx.escalationA.id },
+  // Each exception decision gets a fresh tenant-A exception in the state it acts on.
+  {
+    route: 'POST /v1/exceptions/:id/revoke',
+    param: 'id',
+    scope: 'A',
+    value: async (ctx) => {
+      const id = await freshException(ctx);
+      const approved = await ctx.admin.request({ method: 'POST', url: `/v1/exceptions/${id}/approve`, payload: {} });
+      if (approved.statusCode !== 200) throw new Error(`fixture: approving an exception: ${approved.body}`);
+      return id;
+    },
+  },
+  { url: /^\/v1\/exceptions\/:id(\/|$)/, param: 'id', scope: 'A', value: freshException },
+  // Each attestation route gets a fresh tenant-A attestation (a revoke needs one not yet revoked).
+  {
+    url: /^\/v1\/attestations\/:id(\/|$)/,
+    param: 'id',
+    scope: 'A',
+    value: async ({ admin, fx, t }) =>
+      (await createOk<{ id: string }>(admin, `/v1/practices/${fx.a.practice.id}/attestations`, attestationBody(t))).id,
+  },
+  // Pending invitations and transfer requests: each revoke or cancel gets a pending one of tenant A.
+  {
+    route: 'DELETE /v1/partners/:id/invitations/:invitationId',
+    param: 'invitationId',
+    scope: 'A',
+    value: async ({ admin, fx }) =>
+      (
+        await createOk<{ id: string }>(admin, `/v1/partners/${fx.a.partner.id}/invitations`, {
+          email: uniqueEmail('revoke-pinv'),
+          role: 'technician',
+        })
+      ).id,
+  },
+  {
+    route: 'DELETE /v1/practices/:id/invitations/:invitationId',
+    param: 'invitationId',
+    scope: 'A',
+    value: async ({ admin, fx }) =>
+      (
+        await createOk<{ id: string }>(admin, `/v1/practices/${fx.a.practice.id}/invitations`, {
+          email: uniqueEmail('revoke-cinv'),
+          role: 'practice_viewer',
+        })
+      ).id,
+  },
+  {
+    url: /^\/v1\/practices\/:id\/transfer-requests\/:requestId\//,
+    param: 'requestId',
+    scope: 'A',
+    value: async ({ admin, fx }) => {
+      const url = `/v1/practices/${fx.a.practice.id}/transfer-requests`;
+      const listed = await admin.request({ method: 'GET', url });
+      const pending = (listed.json() as { items: { id: string; state: string }[] }).items.find(
+        (r) => r.state === 'pending',
+      );
+      if (pending) return pending.id;
+      return (await createOk<{ id: string }>(admin, url, { toPartnerId: fx.partnerC.id, reason: 'Disposable.' })).id;
+    },
+  },
+  // Notification channels and rules of partner A: a fresh one for every call.
+  { url: /^\/v1\/notification-channels\/:id(\/|$)/, param: 'id', scope: 'A', value: freshNotificationChannel },
+  {
+    url: /^\/v1\/notification-rules\/:id$/,
+    param: 'id',
+    scope: 'A',
+    value: async (ctx) =>
+      (
+        await createOk<{ id: string }>(ctx.admin, '/v1/notification-rules', {
+          partnerId: ctx.fx.a.partner.id,
+          eventTypes: ['test'],
+          minPriority: 'P4',
+          channelIds: [await freshNotificationChannel(ctx)],
+        })
+      ).id,
+  },
 ];
 
 export const routeKey = (r: { method: string; url: string }) => `${r.method} ${r.url}`;

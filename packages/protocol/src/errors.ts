@@ -25,7 +25,11 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   CSRF_FAILED: 403,
   NOT_FOUND: 404,
+  /** No approved (active) partner has this slug; unknown and unapproved look alike. */
+  PARTNER_NOT_FOUND: 404,
   CONFLICT: 409,
+  /** A practice asked to move to the partner it already belongs to. */
+  TRANSFER_SAME_PARTNER: 409,
   EVIDENCE_BROKEN_LINK: 409,
   EVIDENCE_GAP: 409,
   PAYLOAD_TOO_LARGE: 413,

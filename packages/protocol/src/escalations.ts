@@ -8,16 +8,29 @@ import { ActionParams, RUNBOOK_ID } from './healing';
  * people (the partner's technicians) with a priority and an SLA.
  */
 
-export const EscalationPriority = z.enum(['critical', 'high', 'medium', 'low']);
+/** P1 is the most urgent. The appliance maps the check's severity: critical → P1 … low → P4. */
+export const EscalationPriority = z.enum(['P1', 'P2', 'P3', 'P4']);
 export type EscalationPriority = z.infer<typeof EscalationPriority>;
 
-/** How long people have to acknowledge an escalation, by priority (minutes). */
+/** How long people have to acknowledge an escalation, by priority (minutes); a partner may override them. */
 export const ESCALATION_SLA_MINUTES: Record<EscalationPriority, number> = {
-  critical: 60,
-  high: 4 * 60,
-  medium: 24 * 60,
-  low: 72 * 60,
+  P1: 15,
+  P2: 60,
+  P3: 240,
+  P4: 480,
 };
+
+/** A partner's acknowledge SLAs (minutes, 5 min to 7 days); a priority left out keeps the default. */
+export const EscalationSlaSettings = z.strictObject({
+  P1: z.number().int().min(5).max(10_080).optional(),
+  P2: z.number().int().min(5).max(10_080).optional(),
+  P3: z.number().int().min(5).max(10_080).optional(),
+  P4: z.number().int().min(5).max(10_080).optional(),
+});
+export type EscalationSlaSettings = z.infer<typeof EscalationSlaSettings>;
+/** The SLAs in force for a partner: its overrides over the defaults. */
+export const EscalationSla = z.object({ P1: z.number(), P2: z.number(), P3: z.number(), P4: z.number() });
+export type EscalationSla = z.infer<typeof EscalationSla>;
 
 export const EscalationState = z.enum(['open', 'acknowledged', 'resolved']);
 export type EscalationState = z.infer<typeof EscalationState>;
@@ -99,6 +112,13 @@ export const Escalation = z.object({
   proposal: EscalationProposal.nullable(),
   /** Set once a person approved the proposal: the order that carries it to the appliance. */
   approval: z.object({ orderId: Id, approvedBy: Id.nullable(), approvedAt: Timestamp }).nullable(),
+  /** Who took it on (a platform or partner user). */
+  assignedTo: Id.nullable(),
+  assignedAt: Timestamp.nullable(),
+  /** When the breach job escalated it to the platform admins (the SLA passed unacknowledged). */
+  breachedAt: Timestamp.nullable(),
+  /** Milliseconds left to acknowledge (negative once overdue); null once acknowledged or resolved. */
+  slaRemainingMs: z.number().int().nullable(),
 });
 export type Escalation = z.infer<typeof Escalation>;
 
@@ -106,6 +126,8 @@ export const EscalationListQuery = PageQuery.omit({ q: true }).extend({
   siteId: Id.optional(),
   state: EscalationState.optional(),
   priority: EscalationPriority.optional(),
+  /** `me`: assigned to the caller; `none`: unassigned. */
+  assignee: z.union([z.enum(['me', 'none']), Id]).optional(),
 });
 export type EscalationListQuery = z.infer<typeof EscalationListQuery>;
 export const EscalationPage = page(Escalation);
@@ -115,3 +137,20 @@ export type EscalationResolveRequest = z.infer<typeof EscalationResolveRequest>;
 
 export const EscalationApproveRequest = z.strictObject({ note: text(1000).optional() });
 export type EscalationApproveRequest = z.infer<typeof EscalationApproveRequest>;
+
+/** Assign to a user of the escalation's partner or the platform staff, or clear with null. */
+export const EscalationAssignRequest = z.strictObject({ userId: Id.nullable() });
+export type EscalationAssignRequest = z.infer<typeof EscalationAssignRequest>;
+
+export const EscalationNoteRequest = z.strictObject({ body: text(4000) });
+export type EscalationNoteRequest = z.infer<typeof EscalationNoteRequest>;
+
+export const EscalationNote = z.object({
+  id: Id,
+  escalationId: Id,
+  authorId: Id.nullable(),
+  body: z.string(),
+  createdAt: Timestamp,
+});
+export type EscalationNote = z.infer<typeof EscalationNote>;
+export const EscalationNoteList = z.object({ items: z.array(EscalationNote) });

@@ -62,10 +62,15 @@ export const MemberInvitation = z.object({
   role: UserRole,
   partnerId: Id.nullable(),
   practiceId: Id.nullable(),
+  /** The person who sent it (null: platform automation, or the account was removed). */
+  invitedBy: Id.nullable(),
   expiresAt: Timestamp,
   createdAt: Timestamp,
 });
 export type MemberInvitation = z.infer<typeof MemberInvitation>;
+/** The pending invitations of a partner or practice (not accepted, revoked or expired), newest first. */
+export const MemberInvitationList = z.object({ items: z.array(MemberInvitation) });
+export const InvitationParams = z.strictObject({ id: Id, invitationId: Id });
 
 const MAX_AUDIT_DAYS = 366;
 

@@ -33,6 +33,7 @@ export const OrderType = z.enum([
   'set_healing_policy',
   'update_rules',
   'run_runbook',
+  'set_exceptions',
 ]);
 export type OrderType = z.infer<typeof OrderType>;
 
@@ -107,6 +108,31 @@ export const RunRunbookPayload = z.strictObject({
 });
 export type RunRunbookPayload = z.infer<typeof RunRunbookPayload>;
 
+/**
+ * One approved compliance exception as the appliance applies it: while `startsAt <= now < expiresAt`
+ * (the appliance's clock corrected by its measured offset), results of `checkId` on `hostId` (every
+ * host of the site when null) are reported `excepted` and never healed. A control-wide exception
+ * reaches the appliance as one entry per check that evidences the control, all with the same `id`.
+ */
+export const ApplianceException = z.strictObject({
+  id: Id,
+  checkId: CheckId,
+  hostId: Id.nullable(),
+  startsAt: Timestamp,
+  expiresAt: Timestamp,
+});
+export type ApplianceException = z.infer<typeof ApplianceException>;
+
+/**
+ * The site's whole set of approved exceptions as of `asOf` (replaces the previous set). An
+ * appliance ignores a set older than the one it holds, so a late delivery cannot undo a newer one.
+ */
+export const SetExceptionsPayload = z.strictObject({
+  asOf: Timestamp,
+  exceptions: z.array(ApplianceException).max(MAX_ITEMS * 4),
+});
+export type SetExceptionsPayload = z.infer<typeof SetExceptionsPayload>;
+
 const orderBase = {
   schemaVersion: z.literal(1),
   id: Id,
@@ -124,6 +150,7 @@ export const Order = z
     z.strictObject({ ...orderBase, type: z.literal('set_healing_policy'), payload: SetHealingPolicyPayload }),
     z.strictObject({ ...orderBase, type: z.literal('update_rules'), payload: UpdateRulesPayload }),
     z.strictObject({ ...orderBase, type: z.literal('run_runbook'), payload: RunRunbookPayload }),
+    z.strictObject({ ...orderBase, type: z.literal('set_exceptions'), payload: SetExceptionsPayload }),
   ])
   .refine((order) => Date.parse(order.expiresAt) > Date.parse(order.issuedAt), {
     message: 'expiresAt must be after issuedAt',

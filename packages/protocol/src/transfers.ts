@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, PageQuery, Timestamp, page } from './common';
+import { Slug } from './tenancy';
 
 /** Practice transfers: a practice asks to move to another partner; a platform admin decides. */
 
@@ -12,7 +13,7 @@ const note = (max: number) =>
     .max(max)
     .regex(/^(?:[^\p{Cc}]|[\n\t])*$/u, 'must not contain control characters');
 
-export const PracticeTransferState = z.enum(['pending', 'approved', 'rejected']);
+export const PracticeTransferState = z.enum(['pending', 'approved', 'rejected', 'cancelled']);
 
 export const PracticeTransfer = z.object({
   id: Id,
@@ -29,10 +30,25 @@ export const PracticeTransfer = z.object({
 });
 export type PracticeTransfer = z.infer<typeof PracticeTransfer>;
 
-export const PracticeTransferCreateRequest = z.strictObject({
-  toPartnerId: Id,
-  reason: note(1000),
-});
+/**
+ * The destination partner by id (platform staff, who can list partners) or by its slug (the
+ * practice owner, who is told it by the new partner): exactly one of the two.
+ */
+export const PracticeTransferCreateRequest = z
+  .strictObject({
+    toPartnerId: Id.optional(),
+    toPartnerSlug: Slug.optional(),
+    reason: note(1000),
+  })
+  .superRefine((value, ctx) => {
+    const given = Number(value.toPartnerId !== undefined) + Number(value.toPartnerSlug !== undefined);
+    if (given !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['toPartnerSlug'],
+        message: given === 0 ? 'name the partner to move to' : 'give either toPartnerId or toPartnerSlug, not both',
+      });
+  });
 export type PracticeTransferCreateRequest = z.infer<typeof PracticeTransferCreateRequest>;
 
 /** The body may be left out entirely (Fastify hands an absent body on as null). */
@@ -50,3 +66,6 @@ export const PracticeTransferListQuery = PageQuery.omit({ q: true }).extend({
 });
 export type PracticeTransferListQuery = z.infer<typeof PracticeTransferListQuery>;
 export const PracticeTransferPage = page(PracticeTransfer);
+
+/** A practice's transfer request, addressed under the practice. */
+export const PracticeTransferParams = z.strictObject({ id: Id, requestId: Id });

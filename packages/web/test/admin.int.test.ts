@@ -29,7 +29,7 @@ describe('the admin face in a real browser', () => {
     hostId: randomUUID(),
     hostname: 'web01',
     checkId: 'linux.ssh.permit-root-login',
-    priority: 'high',
+    priority: 'P2',
     summary,
     detected: { reason: 'PermitRootLogin is yes', observed: { permitRootLogin: 'yes' } },
     attempts: [],
@@ -81,7 +81,7 @@ describe('the admin face in a real browser', () => {
     await asAppliance(
       '/v1/appliance/escalations',
       escalation('Firewall fix needs approval', {
-        priority: 'critical',
+        priority: 'P1',
         proposal: {
           incidentId: randomUUID(),
           runbookId: 'rb-linux.ssh.x11-forwarding',
@@ -224,7 +224,7 @@ describe('the admin face in a real browser', () => {
     const page = await web.asStaff('operator');
     await nav(page, 'Escalations');
     await expect.poll(() => page.getByTestId('escalations').locator('tbody tr').count()).toBe(2);
-    await page.getByTestId('esc-priority').selectOption('critical');
+    await page.getByTestId('esc-priority').selectOption('P1');
     await expect.poll(() => page.getByTestId('escalations').locator('tbody tr').count()).toBe(1);
     await page.getByTestId('esc-priority').selectOption('');
 

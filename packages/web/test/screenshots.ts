@@ -95,6 +95,7 @@ async function main(): Promise<void> {
           '/admin/sites',
           `/admin/sites/${first.site.id}`,
           '/admin/escalations',
+          '/admin/exceptions',
           '/admin/learning',
           '/admin/users',
           '/admin/audit',
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
           '/partner/sites',
           `/partner/sites/${first.site.id}`,
           '/partner/escalations',
+          '/partner/exceptions',
           '/partner/api-keys',
           '/partner/branding',
           '/partner/people',
@@ -117,12 +119,19 @@ async function main(): Promise<void> {
       {
         face: 'practice',
         as: () => web.as({ role: 'practice_owner', practiceId: first.practice.id }),
-        paths: ['/practice', '/practice/controls', '/practice/evidence', '/practice/team', '/practice/help'],
+        paths: [
+          '/practice',
+          '/practice/controls',
+          '/practice/evidence',
+          '/practice/team',
+          '/practice/exceptions',
+          '/practice/help',
+        ],
       },
       {
         face: 'auditor',
         as: () => web.as({ role: 'auditor', practiceId: first.practice.id }),
-        paths: ['/auditor'],
+        paths: ['/auditor', '/auditor/exceptions'],
       },
     ];
     let count = 0;

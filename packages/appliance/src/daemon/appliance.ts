@@ -5,6 +5,7 @@ import { runCheck } from '../checks/run-check';
 import type { ApplianceConfig } from '../config';
 import { createEvidenceWriter } from '../evidence/evidence-writer';
 import { type IdentityKey, loadOrCreateIdentityKey } from '../identity/identity-key';
+import { createExceptionSet } from '../healing/exceptions';
 import { createHealer } from '../healing/healer';
 import { createIncidentsService } from '../healing/incidents';
 import { createL1Engine } from '../healing/l1/engine';
@@ -147,6 +148,7 @@ export async function startAppliance(options: StartApplianceOptions) {
     };
 
     const incidents = createIncidentsService({ store });
+    const exceptions = createExceptionSet({ store, now: () => new Date(Date.now() + clockOffsetMs()) });
     // What central set by signed order outlives restarts; until then the config file decides.
     const storedJson = (key: string): unknown => {
       const text = store.settings.get(key);
@@ -201,11 +203,13 @@ export async function startAppliance(options: StartApplianceOptions) {
       jitter: config.checks.jitter,
       initialSpreadMs: config.checks.initialSpreadSeconds * 1000,
       runOne: async (target, check, signal) => {
-        const result = await runCheck(target, check, {
-          timeoutMs: config.checks.commandTimeoutSeconds * 1000,
-          maxOutputBytes: config.checks.maxOutputBytes,
-          signal,
-        });
+        const result = exceptions.judge(
+          await runCheck(target, check, {
+            timeoutMs: config.checks.commandTimeoutSeconds * 1000,
+            maxOutputBytes: config.checks.maxOutputBytes,
+            signal,
+          }),
+        );
         const code = typeof result.observed.targetError === 'string' ? result.observed.targetError : null;
         if (code === 'ABORTED') return; // Shutting down: no verdict was reached, so no evidence.
         lastTargetError.set(target.hostId, code);
@@ -278,6 +282,8 @@ export async function startAppliance(options: StartApplianceOptions) {
           approvedRuns.add(finished);
           return { ok: true, detail: `${payload.runbookId} started on ${target?.hostname ?? payload.hostId}` };
         }
+        case 'set_exceptions':
+          return exceptions.replace(order.payload);
         case 'rotate_token':
           await rotateToken(store, key, order.id, fetchImpl);
           return { ok: true, detail: 'token rotated' };
@@ -421,6 +427,7 @@ export async function startAppliance(options: StartApplianceOptions) {
         tier: currentPolicy.tier,
         dryRun: currentPolicy.dryRun,
         openIncidents: incidents.listOpen().length,
+        activeExceptions: exceptions.active().length,
       },
       scheduler: scheduler.status(),
       targets: targets.list().map((t) => ({

@@ -18,7 +18,7 @@ export interface CheckRunResult {
   hostId: string;
   hostname: string;
   checkId: string;
-  status: 'pass' | 'fail' | 'error';
+  status: 'pass' | 'fail' | 'error' | 'excepted';
   reason: string;
   observed: Record<string, JsonValue>;
   /** The evaluator's whole input (collector output, or the reason there was none). */

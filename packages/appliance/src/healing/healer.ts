@@ -24,10 +24,10 @@ import type { L2Incident } from './l2/prompt';
 import { scrubPhi } from './phi-scrubber';
 
 const PRIORITY_OF: Record<Incident['severity'], EscalationPriority> = {
-  critical: 'critical',
-  high: 'high',
-  medium: 'medium',
-  low: 'low',
+  critical: 'P1',
+  high: 'P2',
+  medium: 'P3',
+  low: 'P4',
 };
 
 /**

@@ -23,7 +23,11 @@ afterEach(() => {
 });
 
 const CHECK = 'linux.ssh.permit-empty-passwords';
-const result = (status: 'pass' | 'fail' | 'error', minute: number, reason = 'PermitEmptyPasswords is yes') => ({
+const result = (
+  status: 'pass' | 'fail' | 'error' | 'excepted',
+  minute: number,
+  reason = 'PermitEmptyPasswords is yes',
+) => ({
   hostId: 'host-1',
   hostname: 'ehr-db-01',
   checkId: CHECK,
@@ -45,6 +49,15 @@ describe('incidents in SQLite', () => {
     expect(updated).toMatchObject({ change: 'updated', incident: { incidentId: opened.incident?.incidentId } });
     expect(updated.incident?.occurrences).toBe(2);
     expect(incidents.recordResult(result('error', 7)).change).toBe('none');
+    // Excepted: neither updated nor closed; the incident waits for the exception to end.
+    expect(incidents.recordResult(result('excepted', 8))).toMatchObject({
+      change: 'none',
+      incident: { incidentId: opened.incident?.incidentId, occurrences: 2 },
+    });
+    expect(incidents.recordResult({ ...result('excepted', 9), checkId: 'linux.ssh.password-auth' })).toEqual({
+      change: 'none',
+      incident: null,
+    });
 
     const closed = incidents.recordResult(result('pass', 10));
     expect(closed.change).toBe('closed');

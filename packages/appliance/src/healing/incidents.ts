@@ -109,8 +109,9 @@ export function createIncidentsService(deps: {
         incidents.close(open.incidentId, at);
         return { change: 'closed', incident: incidents.get(open.incidentId) };
       }
-      // An error result means the check could not judge the host: it neither opens nor closes anything.
-      if (result.status === 'error') return { change: 'none', incident: open };
+      // An error result means the check could not judge the host, and an excepted one must not be
+      // acted on: neither opens nor closes anything (an open incident resumes once the exception ends).
+      if (result.status === 'error' || result.status === 'excepted') return { change: 'none', incident: open };
       if (open) {
         incidents.updateSeen({ ...result, incidentId: open.incidentId, at });
         return { change: 'updated', incident: incidents.get(open.incidentId) };

@@ -22,7 +22,7 @@ export interface PhaseRecord {
   /** Why the script could not run to the end, when it could not. */
   targetError?: TargetErrorCode;
   checkId?: string;
-  checkStatus?: 'pass' | 'fail' | 'error';
+  checkStatus?: 'pass' | 'fail' | 'error' | 'excepted';
 }
 
 export interface PhaseResult {

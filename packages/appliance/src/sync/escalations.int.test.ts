@@ -28,7 +28,7 @@ describe('escalation queue', () => {
     hostId: randomUUID(),
     hostname: 'db01',
     checkId: 'linux.firewall.default-deny-input',
-    priority: 'critical',
+    priority: 'P1',
     summary: 'The firewall accepts everything and the fix could cut off SSH; a person must decide.',
     detected: { reason: 'input policy accept', observed: { policy: 'accept' } },
     attempts: [],

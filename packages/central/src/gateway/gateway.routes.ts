@@ -19,6 +19,7 @@ import type { RegistrationService } from '../modules/appliances';
 import type { EscalationsService } from '../modules/escalations';
 import type { EvidenceService } from '../modules/evidence';
 import type { LearningService } from '../modules/learning';
+import type { ExceptionsService } from '../modules/exceptions';
 import type { OrdersService } from '../modules/orders';
 import { type App, requireAppliance } from '../platform/http';
 
@@ -31,11 +32,12 @@ export interface GatewayServices {
   orders: OrdersService;
   escalations: EscalationsService;
   learning: LearningService;
+  exceptions: Pick<ExceptionsService, 'onRegistered'>;
 }
 
 export function registerGatewayRoutes(
   app: App,
-  { registration, evidence, orders, escalations, learning }: GatewayServices,
+  { registration, evidence, orders, escalations, learning, exceptions }: GatewayServices,
 ): void {
   app.post(
     '/v1/appliance/register',
@@ -52,6 +54,8 @@ export function registerGatewayRoutes(
       const registered = await registration.register(request.actor, request.body);
       // The rules people promoted apply to appliances that join later too.
       await learning.onRegistered(registered.applianceId);
+      // So do the site's approved compliance exceptions.
+      await exceptions.onRegistered(registered.applianceId, registered.siteId);
       return reply.code(201).send(registered);
     },
   );

@@ -76,6 +76,13 @@ export function createAuthorizer(db: Kysely<DB>) {
         .executeTakeFirst();
       return check(actor, 'Escalation', row);
     },
+    async exception(actor: ActorContext, id: string, executor: Executor = db): Promise<Owner> {
+      const row = await site(executor)
+        .innerJoin('compliance_exceptions', 'compliance_exceptions.site_id', 'sites.id')
+        .where('compliance_exceptions.id', '=', id)
+        .executeTakeFirst();
+      return check(actor, 'Exception', row);
+    },
   };
 }
 

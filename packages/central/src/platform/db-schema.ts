@@ -96,6 +96,8 @@ export interface PartnersTable {
   decided_by: NullableId;
   decided_at: OptionalTimestamp;
   decision_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  escalation_sla: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
+  compliance_defaults: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {
@@ -265,6 +267,68 @@ export interface OrdersTable {
 /** jsonb holding an array (attempts, evidence seqs). */
 type JsonArray = ColumnType<unknown[], string, string>;
 
+export interface ComplianceExceptionsTable {
+  id: string;
+  partner_id: string;
+  practice_id: string;
+  site_id: string;
+  host_id: string | null;
+  check_id: string | null;
+  framework: string | null;
+  control_id: string | null;
+  check_ids: JsonArray;
+  reason: string;
+  state: string;
+  requested_by: string | null;
+  requested_at: Timestamp;
+  decided_by: NullableId;
+  decided_at: OptionalTimestamp;
+  decision_note: ColumnType<string | null, string | null | undefined, string | null>;
+  starts_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: OptionalTimestamp;
+  ended_by: NullableId;
+}
+
+export interface SiteFrameworksTable {
+  site_id: string;
+  preset: string | null;
+  frameworks: ColumnType<string[], string, string>;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface ComplianceAttestationsTable {
+  id: string;
+  partner_id: string;
+  practice_id: string;
+  framework: string;
+  control_id: string;
+  statement: string;
+  document: Buffer;
+  document_name: string;
+  document_type: string;
+  document_sha256: string;
+  attested_by: string | null;
+  attested_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: OptionalTimestamp;
+  revoked_by: NullableId;
+}
+
+export interface ComplianceScoreSnapshotsTable {
+  scope_type: string;
+  scope_id: string;
+  framework: string;
+  /** A `date` column: kept as the 'YYYY-MM-DD' text PostgreSQL gives back when cast. */
+  day: ColumnType<string, string, string>;
+  at: Timestamp;
+  score: ColumnType<string | number | null, number | null, number | null>;
+  counts: ColumnType<Record<string, number>, string, string>;
+  computed_at: Timestamp;
+  verified_at: OptionalTimestamp;
+}
+
 export interface EscalationsTable {
   id: string;
   appliance_id: string;
@@ -290,6 +354,17 @@ export interface EscalationsTable {
   approval_order_id: ColumnType<string | null, string | null | undefined, string | null>;
   approved_by: ColumnType<string | null, string | null | undefined, string | null>;
   approved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  assigned_to: NullableId;
+  assigned_at: OptionalTimestamp;
+  breached_at: OptionalTimestamp;
+}
+
+export interface EscalationNotesTable {
+  id: string;
+  escalation_id: string;
+  author_id: string | null;
+  body: string;
+  created_at: Timestamp;
 }
 
 interface PatternReportsTable {
@@ -396,4 +471,9 @@ export interface DB {
   sign_in_links: SignInLinksTable;
   practice_transfers: PracticeTransfersTable;
   oidc_login_states: OidcLoginStatesTable;
+  compliance_exceptions: ComplianceExceptionsTable;
+  escalation_notes: EscalationNotesTable;
+  site_frameworks: SiteFrameworksTable;
+  compliance_attestations: ComplianceAttestationsTable;
+  compliance_score_snapshots: ComplianceScoreSnapshotsTable;
 }

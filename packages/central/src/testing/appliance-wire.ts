@@ -63,6 +63,8 @@ export interface ChainOptions {
   statusOf?: (seq: number) => EvidenceBundle['status'];
   /** Check of the bundle with this seq (default: two alternating SSH/firewall ids). */
   checkOf?: (seq: number) => string;
+  /** Any other fields of the bundle with this seq (host, times, …). */
+  fieldsOf?: (seq: number) => Partial<Pick<EvidenceBundle, 'hostId' | 'hostname' | 'startedAt' | 'finishedAt'>>;
 }
 
 /** Writes one appliance's evidence chain: each call returns the next signed bundles. */
@@ -90,6 +92,7 @@ export function createChainWriter(applianceId: string, pkcs8: Uint8Array, option
           finishedAt: at,
           clockOffsetMs: 0,
           controls: ['164.312(a)(1)'],
+          ...options.fieldsOf?.(seq),
         },
         pkcs8,
       );

@@ -5,3 +5,4 @@ export { type CentralServer, startCentralServer } from './central-server';
 export { type TestSmtpServer, startTestSmtpServer } from './smtp-server';
 export { startTestOidcProvider } from './oidc-provider';
 export { signInAs } from './principals';
+export { type ReceivedRequest, type TestHttpReceiver, startTestHttpReceiver } from './notification-peers';

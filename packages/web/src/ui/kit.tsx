@@ -62,6 +62,36 @@ export function Field(
   );
 }
 
+/** A labelled multi-line text input with its error. */
+export function TextArea(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | undefined;
+  testId?: string;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <textarea
+        id={id}
+        rows={3}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={props.error ? `${id}-e` : undefined}
+        data-testid={props.testId}
+      />
+      {props.error ? (
+        <span className="error" id={`${id}-e`} role="alert">
+          {props.error}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
 export function Select(props: {
   label: string;
   value: string;

@@ -18,6 +18,7 @@ import type { AuditService } from '../audit';
 import { type AccountsStore, toInvitation, toUser } from './accounts.store';
 import { passwordPolicyError } from './auth.service';
 import { acceptInvitationAs } from './invitation-accept';
+import { revokeInvitationRow } from './invitation-revoke';
 import type { PasswordHasher } from './password';
 
 /** Arbitrary constant naming the lock under which the first admin is created (one per database). */
@@ -182,11 +183,7 @@ export function createAccountsService(deps: AccountsDeps) {
       return db.transaction().execute(async (trx) => {
         const row = await store.invitationById(trx, id);
         if (!row) throw notFound('Invitation');
-        if (row.accepted_at || row.revoked_at)
-          throw new AppError('CONFLICT', 'The invitation was already used or revoked');
-        const updated = await store.updateInvitation(trx, id, { revoked_at: now() });
-        await audit.record(trx, actor, { action: 'invitation.revoke', targetType: 'invitation', targetId: id });
-        return toInvitation(updated ?? row);
+        return toInvitation(await revokeInvitationRow({ store, audit }, trx, actor, row, now()));
       });
     },
 

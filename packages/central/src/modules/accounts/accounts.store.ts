@@ -1,13 +1,17 @@
 import type { Invitation, InvitationListQuery, User, UserListQuery } from '@osiris/protocol';
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../platform/context';
-import type { InvitationsTable, SessionsTable, UsersTable } from '../../platform/db-schema';
+import type { DB, InvitationsTable, SessionsTable, UsersTable } from '../../platform/db-schema';
 import { containsPattern } from '../../platform/pagination';
 
 export type UserRow = Selectable<UsersTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** An invitation that can still be accepted: not accepted, not revoked, not expired. */
+const isPending = (now: Date) => (eb: ExpressionBuilder<DB, 'invitations'>) =>
+  eb.and([eb('accepted_at', 'is', null), eb('revoked_at', 'is', null), eb('expires_at', '>', now)]);
 
 export function toUser(row: UserRow, now: Date): User {
   return {
@@ -228,10 +232,24 @@ export function createAccountsStore() {
         .selectFrom('invitations')
         .selectAll()
         .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-        .where('accepted_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .where('expires_at', '>', now)
+        .where(isPending(now))
         .executeTakeFirst(),
+
+    /** The pending invitations of one partner or one practice, newest first. */
+    pendingInvitationsOf: (db: Executor, scope: { partnerId: string } | { practiceId: string }, now: Date) =>
+      db
+        .selectFrom('invitations')
+        .selectAll()
+        .where(
+          'partnerId' in scope ? 'partner_id' : 'practice_id',
+          '=',
+          'partnerId' in scope ? scope.partnerId : scope.practiceId,
+        )
+        .where(isPending(now))
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(500)
+        .execute(),
 
     updateInvitation: (db: Executor, id: string, set: Updateable<InvitationsTable>) =>
       db.updateTable('invitations').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
@@ -255,7 +273,7 @@ export function createAccountsStore() {
           q = q.where('accepted_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '<=', now);
           break;
         case 'pending':
-          q = q.where('accepted_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', now);
+          q = q.where(isPending(now));
           break;
       }
       return q.execute();

@@ -44,20 +44,21 @@ function toMember(row: UserRow): Member {
   };
 }
 
-function toMemberInvitation(row: InvitationRow): MemberInvitation {
+export function toMemberInvitation(row: InvitationRow): MemberInvitation {
   return {
     id: row.id,
     email: row.email,
     role: row.role as MemberInvitation['role'],
     partnerId: row.partner_id,
     practiceId: row.practice_id,
+    invitedBy: row.invited_by,
     expiresAt: row.expires_at.toISOString(),
     createdAt: row.created_at.toISOString(),
   };
 }
 
 /** How high the caller stands over a practice's people: owner 3 > admin 2 > viewer 1; staff and partner above all. */
-function rankOver(principal: Principal | null): number {
+export function rankOver(principal: Principal | null): number {
   if (!principal || principal.kind === 'auditor') return 0;
   return principal.kind === 'practice' ? practiceRank(principal.role) : ABOVE_OWNER;
 }

@@ -37,7 +37,7 @@ const tags = ['people'];
 const authTags = ['auth'];
 
 /** Practice people by rank, partner people and platform staff (the service checks the ranks). */
-const PRACTICE_MANAGERS = { platform: 'operator', partner: 'technician', practice: 'practice_admin' } as const;
+export const PRACTICE_MANAGERS = { platform: 'operator', partner: 'technician', practice: 'practice_admin' } as const;
 const OWNER_OR_PARTNER = { platform: 'operator', partner: 'technician', practice: 'practice_owner' } as const;
 
 export function registerPeopleRoutes(

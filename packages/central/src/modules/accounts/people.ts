@@ -12,6 +12,8 @@ import type { PartnersService } from '../partners';
 import type { PracticesService } from '../practices';
 import { createAccountsStore } from './accounts.store';
 import type { AuthService } from './auth.service';
+import { registerMemberInvitationsRoutes } from './member-invitations.routes';
+import { createMemberInvitationsService } from './member-invitations.service';
 import { createMembersService } from './members.service';
 import { createPartnerSignInService } from './partner-sign-in.service';
 import { registerPeopleRoutes } from './people.routes';
@@ -39,6 +41,7 @@ export function createPeopleModule(deps: {
 }) {
   const accounts = createAccountsStore();
   const members = createMembersService({ ...deps, store: accounts });
+  const invitations = createMemberInvitationsService({ ...deps, store: accounts });
   const signInLinks = createSignInLinksService({
     ...deps,
     store: createSignInLinksStore(),
@@ -57,6 +60,9 @@ export function createPeopleModule(deps: {
     members,
     signInLinks,
     partnerSignIn,
-    routes: (app: App) => registerPeopleRoutes(app, { members, signInLinks, partnerSignIn }, deps.config.COOKIE_SECURE),
+    routes: (app: App) => {
+      registerPeopleRoutes(app, { members, signInLinks, partnerSignIn }, deps.config.COOKIE_SECURE);
+      registerMemberInvitationsRoutes(app, invitations);
+    },
   };
 }

@@ -46,6 +46,11 @@ const samples: { [T in TemplateName]: TemplateData[T] } = {
     isApproved: true,
     note: 'Moved at the request of the practice owner.',
   },
+  notification: {
+    title: '[P2] Exception requested at Riverside Dental',
+    lines: ['A technician asked to excuse web01 from the SSH root-login check.'],
+    channelName: 'Compliance desk',
+  },
 };
 const linkOf: Partial<Record<TemplateName, string>> = {
   sign_in_link: samples.sign_in_link.link,

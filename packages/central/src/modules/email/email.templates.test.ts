@@ -34,6 +34,12 @@ const samples: { [T in TemplateName]: TemplateData[T] } = {
     isApproved: true,
     note: 'Moved at the request of the practice owner.',
   },
+  notification: {
+    title: '[P1] Escalation overdue at Riverside Dental',
+    lines: ['Root can log in over SSH on web01.'],
+    link: 'https://central.example/partner/escalations',
+    channelName: 'On-call',
+  },
 };
 const names = Object.keys(samples) as TemplateName[];
 

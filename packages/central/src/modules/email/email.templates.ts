@@ -29,6 +29,8 @@ export interface TemplateData {
     isApproved: boolean;
     note: string | null;
   };
+  /** A notification channel's message (an event, or a digest of several). */
+  notification: { title: string; lines: string[]; link?: string; channelName: string };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -187,6 +189,14 @@ const BUILDERS: { [T in TemplateName]: (data: TemplateData[T]) => Mail } = {
       ...(d.note ? [{ paragraph: `Note from the ${PRODUCT} team: ${d.note}` }] : []),
     ],
     footer: `You received this email because you are the owner of ${d.practiceName} on ${PRODUCT}.`,
+  }),
+  notification: (d) => ({
+    subject: d.title,
+    blocks: [
+      ...d.lines.map((line) => ({ paragraph: line })),
+      ...(d.link ? [{ link: absoluteLink(d.link), label: 'Open in OsirisCare' }] : []),
+    ],
+    footer: `You received this email because this address is on the notification channel "${d.channelName}" of ${PRODUCT}.`,
   }),
 };
 

@@ -2,6 +2,12 @@ import { ACCESS } from '../../platform/access';
 import {
   Escalation,
   EscalationApproveRequest,
+  EscalationAssignRequest,
+  EscalationNote,
+  EscalationNoteList,
+  EscalationNoteRequest,
+  EscalationSla,
+  EscalationSlaSettings,
   EscalationListQuery,
   EscalationPage,
   EscalationResolveRequest,
@@ -74,5 +80,74 @@ export function registerEscalationsRoutes(app: App, service: EscalationsService)
       },
     },
     (request) => service.resolve(request.actor, request.params.id, request.body),
+  );
+  app.post(
+    '/v1/escalations/:id/assign',
+    {
+      config: { access: ACCESS.operate },
+      schema: {
+        tags,
+        summary: "Assign to a platform operator or one of the partner's people (null clears)",
+        params: IdParams,
+        body: EscalationAssignRequest,
+        response: { 200: Escalation },
+      },
+    },
+    (request) => service.assign(request.actor, request.params.id, request.body),
+  );
+  app.get(
+    '/v1/escalations/:id/notes',
+    {
+      config: { access: ACCESS.memberRead },
+      schema: {
+        tags,
+        summary: 'Notes on an escalation, oldest first',
+        params: IdParams,
+        response: { 200: EscalationNoteList },
+      },
+    },
+    (request) => service.notes(request.actor, request.params.id),
+  );
+  app.post(
+    '/v1/escalations/:id/notes',
+    {
+      config: { access: ACCESS.operate },
+      schema: {
+        tags,
+        summary: 'Add a note (what was found, who was called)',
+        params: IdParams,
+        body: EscalationNoteRequest,
+        response: { 201: EscalationNote },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await service.addNote(request.actor, request.params.id, request.body)),
+  );
+  app.get(
+    '/v1/partners/:id/escalation-sla',
+    {
+      config: { access: ACCESS.staffRead },
+      schema: {
+        tags,
+        summary: "The partner's acknowledge SLAs per priority (minutes): its overrides over the defaults",
+        params: IdParams,
+        response: { 200: EscalationSla },
+      },
+    },
+    (request) => service.getSla(request.actor, request.params.id),
+  );
+  app.put(
+    '/v1/partners/:id/escalation-sla',
+    {
+      config: { access: ACCESS.partnerAdmin },
+      schema: {
+        tags,
+        summary: 'Override acknowledge SLAs per priority for new escalations ({} restores the defaults)',
+        params: IdParams,
+        body: EscalationSlaSettings,
+        response: { 200: EscalationSla },
+      },
+    },
+    (request) => service.setSla(request.actor, request.params.id, request.body),
   );
 }

@@ -2,13 +2,19 @@ import {
   type ApplianceEscalationRequest,
   ESCALATION_SLA_MINUTES,
   type Escalation,
+  type EscalationAssignRequest,
+  type EscalationNote,
+  type EscalationNoteRequest,
+  type EscalationPriority,
+  type EscalationSla,
+  type EscalationSlaSettings,
   type EscalationApproveRequest,
   type EscalationProposal,
   type EscalationListQuery,
   type EscalationResolveRequest,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
-import type { ActorContext } from '../../platform/context';
+import type { ActorContext, Executor } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import { AppError, notFound } from '../../platform/errors';
 import type { AuthenticatedAppliance } from '../../platform/http';
@@ -16,7 +22,25 @@ import { decodeCursor, toPage } from '../../platform/pagination';
 import { actorReach, type Authorizer } from '../../platform/authorize';
 import type { AuditService } from '../audit';
 import type { OrdersService } from '../orders';
-import { type EscalationsStore, toEscalation } from './escalations.store';
+import { type EscalationsStore, toEscalation, toEscalationNote } from './escalations.store';
+import { newId } from '../../platform/ids';
+import { SYSTEM_ACTOR } from '../../platform/context';
+
+/** What the escalations module tells people about (through the notifications module). */
+export interface EscalationEvent {
+  type: 'escalation.created' | 'escalation.breached';
+  priority: EscalationPriority;
+  partnerId: string | null;
+  title: string;
+  body: string;
+  link: string;
+  dedupKey: string;
+}
+
+/** The SLAs in force: the partner's overrides over the defaults. */
+export function slaOf(overrides: Record<string, number> | null | undefined): EscalationSla {
+  return { ...ESCALATION_SLA_MINUTES, ...(overrides ?? {}) };
+}
 
 /** L3: escalations appliances send, and the people who acknowledge and resolve them. */
 export function createEscalationsService(deps: {
@@ -26,8 +50,11 @@ export function createEscalationsService(deps: {
   orders: Pick<OrdersService, 'issueWithin'>;
   authorize: Authorizer;
   now: () => Date;
+  /** Publishes within the caller's transaction (so nothing is told about a change that rolled back). */
+  notify?: (trx: Executor, event: EscalationEvent) => Promise<void>;
 }) {
   const { db, store, audit, orders, authorize, now } = deps;
+  const notify = deps.notify ?? (async () => undefined);
 
   return {
     /**
@@ -41,6 +68,8 @@ export function createEscalationsService(deps: {
     ): Promise<{ escalation: Escalation; isNew: boolean }> {
       const at = now();
       return db.transaction().execute(async (trx) => {
+        const partner = await store.sitePartner(trx, appliance.siteId);
+        const slaMinutes = slaOf(partner?.sla)[input.priority];
         const { row, isNew } = await store.insertOnce(trx, {
           id: input.id,
           appliance_id: appliance.applianceId,
@@ -57,10 +86,20 @@ export function createEscalationsService(deps: {
           proposal: input.proposal ? JSON.stringify(input.proposal) : null,
           created_at: input.createdAt,
           received_at: at,
-          sla_due_at: new Date(at.getTime() + ESCALATION_SLA_MINUTES[input.priority] * 60_000),
+          sla_due_at: new Date(at.getTime() + slaMinutes * 60_000),
         });
         if (row.appliance_id !== appliance.applianceId)
           throw new AppError('CONFLICT', 'This escalation id belongs to another appliance');
+        if (isNew)
+          await notify(trx, {
+            type: 'escalation.created',
+            priority: input.priority,
+            partnerId: partner?.partnerId ?? null,
+            title: `${input.priority} escalation: ${input.checkId} on ${input.hostname}`,
+            body: input.summary,
+            link: `/escalations/${row.id}`,
+            dedupKey: `escalation:${row.id}`,
+          });
         if (isNew)
           await audit.record(trx, actor, {
             action: 'escalation.receive',
@@ -79,6 +118,14 @@ export function createEscalationsService(deps: {
     },
 
     async list(actor: ActorContext, query: EscalationListQuery) {
+      const assigneeId =
+        query.assignee === undefined
+          ? undefined
+          : query.assignee === 'none'
+            ? null
+            : query.assignee === 'me'
+              ? actor.actorId
+              : query.assignee;
       const cursorId = decodeCursor(query.cursor);
       const cursorRow = cursorId ? await store.get(db, cursorId) : undefined;
       if (cursorId && !cursorRow)
@@ -86,7 +133,12 @@ export function createEscalationsService(deps: {
           details: { issues: [{ path: ['cursor'], message: 'unknown cursor', code: 'custom' }] },
         });
       const after = cursorRow ? { receivedAt: cursorRow.received_at, id: cursorRow.id } : undefined;
-      const rows = await store.list(db, query, after, actorReach(actor));
+      const rows = await store.list(
+        db,
+        { ...query, ...(assigneeId === undefined ? {} : { assigneeId }) },
+        after,
+        actorReach(actor),
+      );
       const at = now();
       return toPage(rows, query.limit, (row) => toEscalation(row, at));
     },
@@ -185,6 +237,124 @@ export function createEscalationsService(deps: {
           details: {},
         });
         return toEscalation(updated, at);
+      });
+    },
+
+    /** Assigns to a platform operator/admin or one of the escalation's partner people; null clears. */
+    async assign(actor: ActorContext, id: string, input: EscalationAssignRequest): Promise<Escalation> {
+      const owner = await authorize.escalation(actor, id);
+      return db.transaction().execute(async (trx) => {
+        const row = await store.forUpdate(trx, id);
+        if (!row) throw notFound('Escalation');
+        if (row.state === 'resolved') throw new AppError('CONFLICT', 'The escalation is already resolved');
+        if (input.userId !== null && !(await store.assignable(trx, input.userId, owner.partnerId)))
+          throw new AppError('VALIDATION_FAILED', 'Invalid request', {
+            details: {
+              issues: [
+                {
+                  path: ['userId'],
+                  message: "not an active platform or partner user of this escalation's partner",
+                  code: 'custom',
+                },
+              ],
+            },
+          });
+        const at = now();
+        const updated = await store.update(trx, id, {
+          assigned_to: input.userId,
+          assigned_at: input.userId === null ? null : at,
+        });
+        await audit.record(trx, actor, {
+          action: input.userId === null ? 'escalation.unassign' : 'escalation.assign',
+          targetType: 'escalation',
+          targetId: id,
+          details: { from: row.assigned_to, to: input.userId },
+        });
+        return toEscalation(updated, at);
+      });
+    },
+
+    async addNote(actor: ActorContext, id: string, input: EscalationNoteRequest): Promise<EscalationNote> {
+      await authorize.escalation(actor, id);
+      return db.transaction().execute(async (trx) => {
+        const row = await store.forUpdate(trx, id);
+        if (!row) throw notFound('Escalation');
+        const note = await store.insertNote(trx, {
+          id: newId(),
+          escalation_id: id,
+          author_id: actor.actorId,
+          body: input.body,
+          created_at: now(),
+        });
+        await audit.record(trx, actor, {
+          action: 'escalation.note',
+          targetType: 'escalation',
+          targetId: id,
+          details: { noteId: note.id, length: input.body.length },
+        });
+        return toEscalationNote(note);
+      });
+    },
+
+    async notes(actor: ActorContext, id: string): Promise<{ items: EscalationNote[] }> {
+      await authorize.escalation(actor, id);
+      return { items: (await store.notes(db, id)).map(toEscalationNote) };
+    },
+
+    async getSla(actor: ActorContext, partnerId: string): Promise<EscalationSla> {
+      await authorize.partner(actor, partnerId);
+      const row = await store.partnerSla(db, partnerId);
+      if (!row) throw notFound('Partner');
+      return slaOf(row.escalation_sla);
+    },
+
+    /** Replaces the partner's overrides (an empty object restores the defaults); applies to new escalations. */
+    async setSla(actor: ActorContext, partnerId: string, input: EscalationSlaSettings): Promise<EscalationSla> {
+      await authorize.partner(actor, partnerId);
+      const overrides = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        number
+      >;
+      return db.transaction().execute(async (trx) => {
+        await store.setPartnerSla(trx, partnerId, Object.keys(overrides).length > 0 ? overrides : null);
+        await audit.record(trx, actor, {
+          action: 'partner.escalation_sla',
+          targetType: 'partner',
+          targetId: partnerId,
+          details: overrides,
+        });
+        return slaOf(overrides);
+      });
+    },
+
+    /**
+     * The breach job: an open escalation past its acknowledge SLA is escalated once to the platform
+     * admins (a `escalation.breached` event, which platform routing rules receive) and audited.
+     */
+    async breachDue(): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        const at = now();
+        const breached = await store.markBreached(trx, at);
+        for (const row of breached) {
+          const overdueMinutes = Math.round((at.getTime() - row.sla_due_at.getTime()) / 60_000);
+          await audit.record(trx, SYSTEM_ACTOR, {
+            action: 'escalation.breach',
+            targetType: 'escalation',
+            targetId: row.id,
+            details: { priority: row.priority, slaDueAt: row.sla_due_at.toISOString(), siteId: row.site_id },
+          });
+          await notify(trx, {
+            type: 'escalation.breached',
+            priority: row.priority as EscalationPriority,
+            // Platform routing rules see every event; the partner's own rules see it too.
+            partnerId: (await store.sitePartner(trx, row.site_id))?.partnerId ?? null,
+            title: `SLA breached: ${row.priority} escalation on ${row.hostname} not acknowledged`,
+            body: `${row.summary} (due ${row.sla_due_at.toISOString()}, ${overdueMinutes} min ago)`,
+            link: `/escalations/${row.id}`,
+            dedupKey: `escalation-breach:${row.id}`,
+          });
+        }
+        return breached.length;
       });
     },
   };

@@ -4,6 +4,7 @@ import {
   type OrderRecord,
   type OrderResultRequest,
   type RunRunbookPayload,
+  type SetExceptionsPayload,
   type SignedOrder,
   signOrder,
 } from '@osiris/protocol';
@@ -20,7 +21,10 @@ import type { AuditService } from '../audit';
 import { type OrdersStore, toOrderRecord } from './orders.store';
 
 /** What may be signed: what the API accepts, plus the orders only central's own services issue. */
-type OrderInput = OrderCreateRequest | { type: 'run_runbook'; payload: RunRunbookPayload; expiresInMinutes: number };
+type OrderInput =
+  | OrderCreateRequest
+  | { type: 'run_runbook'; payload: RunRunbookPayload; expiresInMinutes: number }
+  | { type: 'set_exceptions'; payload: SetExceptionsPayload; expiresInMinutes: number };
 
 export function createOrdersService(deps: {
   db: Kysely<DB>;

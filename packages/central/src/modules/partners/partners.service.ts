@@ -39,6 +39,12 @@ export function createPartnersService(deps: {
       return toPartner(row);
     },
 
+    /** For other modules: the partner with this slug, inside their transaction, or null. */
+    async findBySlug(trx: Executor, slug: string): Promise<Partner | null> {
+      const row = await store.bySlug(trx, slug);
+      return row ? toPartner(row) : null;
+    },
+
     /** A partner that signed up by OpenID Connect (pending approval unless its domain is allowed). */
     async createFromSignup(
       trx: Executor,

@@ -45,6 +45,10 @@ export function createPartnersStore() {
       return db.selectFrom('partners').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
+    bySlug(db: Executor, slug: string): Promise<Row | undefined> {
+      return db.selectFrom('partners').selectAll().where('slug', '=', slug).executeTakeFirst();
+    },
+
     insert(db: Executor, id: string, input: PartnerCreateRequest, now: Date): Promise<Row> {
       return db
         .insertInto('partners')

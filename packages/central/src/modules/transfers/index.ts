@@ -14,7 +14,7 @@ export function createTransfersModule(deps: {
   db: Kysely<DB>;
   audit: AuditService;
   authorize: Authorizer;
-  partners: Pick<PartnersService, 'require'>;
+  partners: Pick<PartnersService, 'require' | 'findBySlug'>;
   email: Pick<EmailService, 'enqueue' | 'wake'>;
   now?: (() => Date) | undefined;
 }) {

@@ -5,6 +5,7 @@ import {
   PracticeTransferCreateRequest,
   PracticeTransferList,
   PracticeTransferListQuery,
+  PracticeTransferParams,
   PracticeTransferPage,
   PracticeTransferRejectRequest,
 } from '@osiris/protocol';
@@ -41,6 +42,19 @@ export function registerTransfersRoutes(app: App, service: TransfersService): vo
       },
     },
     (request) => service.listForPractice(request.actor, request.params.id),
+  );
+  app.post(
+    '/v1/practices/:id/transfer-requests/:requestId/cancel',
+    {
+      config: { access: { platform: 'operator', practice: 'practice_owner' } },
+      schema: {
+        tags,
+        summary: 'Withdraw a pending transfer request',
+        params: PracticeTransferParams,
+        response: { 200: PracticeTransfer },
+      },
+    },
+    (request) => service.cancel(request.actor, request.params.id, request.params.requestId),
   );
   app.get(
     '/v1/admin/practice-transfers',

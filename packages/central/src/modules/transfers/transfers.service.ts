@@ -30,7 +30,7 @@ export function createTransfersService(deps: {
   store: TransfersStore;
   audit: AuditService;
   authorize: Authorizer;
-  partners: Pick<PartnersService, 'require'>;
+  partners: Pick<PartnersService, 'require' | 'findBySlug'>;
   email: Pick<EmailService, 'enqueue' | 'wake'>;
   now: () => Date;
 }) {
@@ -44,6 +44,31 @@ export function createTransfersService(deps: {
     });
     if (partner?.status !== 'active') throw badTarget('no active partner has this id');
     return partner;
+  }
+
+  /** The destination named by slug: an active partner, else PARTNER_NOT_FOUND (unknown and unapproved look alike). */
+  async function activePartnerBySlug(trx: Executor, slug: string, currentPartnerId: string) {
+    const partner = await partners.findBySlug(trx, slug);
+    if (partner?.status !== 'active')
+      throw new AppError('PARTNER_NOT_FOUND', `No approved partner has the slug "${slug}"`, {
+        details: {
+          issues: [{ path: ['toPartnerSlug'], message: 'no approved partner has this slug', code: 'custom' }],
+        },
+      });
+    if (partner.id === currentPartnerId)
+      throw new AppError('TRANSFER_SAME_PARTNER', `The practice already belongs to ${partner.name}`, {
+        details: { issues: [{ path: ['toPartnerSlug'], message: 'the practice already belongs to this partner' }] },
+      });
+    return partner.id;
+  }
+
+  /** The destination's id, by id or by slug (the schema lets through exactly one). */
+  async function destination(trx: Executor, input: PracticeTransferCreateRequest, currentPartnerId: string) {
+    if (input.toPartnerSlug !== undefined) return activePartnerBySlug(trx, input.toPartnerSlug, currentPartnerId);
+    const toPartnerId = input.toPartnerId ?? '';
+    if (toPartnerId === currentPartnerId) throw badTarget('the practice already belongs to this partner');
+    await activePartner(trx, toPartnerId);
+    return toPartnerId;
   }
 
   async function lockPractice(trx: Executor, practiceId: string) {
@@ -112,15 +137,13 @@ export function createTransfersService(deps: {
         () =>
           db.transaction().execute(async (trx) => {
             const practice = await lockPractice(trx, practiceId);
-            if (input.toPartnerId === practice.partner_id)
-              throw badTarget('the practice already belongs to this partner');
-            await activePartner(trx, input.toPartnerId);
+            const toPartnerId = await destination(trx, input, practice.partner_id);
             if (await store.pendingFor(trx, practiceId)) throw onePending();
             const created = await store.insert(trx, {
               id: newId(),
               practice_id: practiceId,
               from_partner_id: practice.partner_id,
-              to_partner_id: input.toPartnerId,
+              to_partner_id: toPartnerId,
               reason: input.reason,
               state: 'pending',
               requested_by: userId(actor),
@@ -133,7 +156,7 @@ export function createTransfersService(deps: {
               details: {
                 practiceId,
                 fromPartnerId: practice.partner_id,
-                toPartnerId: input.toPartnerId,
+                toPartnerId,
                 reason: input.reason,
               },
             });
@@ -147,6 +170,30 @@ export function createTransfersService(deps: {
     async listForPractice(actor: ActorContext, practiceId: string): Promise<{ items: PracticeTransfer[] }> {
       await authorize.practice(actor, practiceId);
       return { items: (await store.listForPractice(db, practiceId)).map(toTransfer) };
+    },
+
+    /** The owner (or platform staff) withdraws a pending request; a decided one stays as it is. */
+    async cancel(actor: ActorContext, practiceId: string, requestId: string): Promise<PracticeTransfer> {
+      await authorize.practice(actor, practiceId);
+      const row = await db.transaction().execute(async (trx) => {
+        const pending = await store.getForUpdate(trx, requestId);
+        if (!pending || pending.practice_id !== practiceId) throw notFound('Transfer request');
+        if (pending.state !== 'pending') throw new AppError('CONFLICT', `The request was already ${pending.state}`);
+        const cancelled = await store.decide(trx, requestId, {
+          state: 'cancelled',
+          decided_by: userId(actor),
+          decided_at: now(),
+          decision_note: null,
+        });
+        await audit.record(trx, actor, {
+          action: 'practice.transfer_cancel',
+          targetType: 'practice_transfer',
+          targetId: requestId,
+          details: { practiceId, fromPartnerId: pending.from_partner_id, toPartnerId: pending.to_partner_id },
+        });
+        return cancelled;
+      });
+      return toTransfer(row);
     },
 
     /** Every request (platform staff: the route allows no one else). */

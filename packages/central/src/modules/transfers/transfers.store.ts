@@ -21,7 +21,7 @@ export function toTransfer(row: TransferRow): PracticeTransfer {
   };
 }
 
-/** SQL for practice_transfers, plus the two statements about practices and users a decision needs. */
+/** SQL for practice_transfers (a cancellation is recorded like a decision), plus the two statements about practices and users a decision needs. */
 export function createTransfersStore() {
   return {
     insert: (db: Executor, row: Insertable<PracticeTransfersTable>) =>
@@ -62,7 +62,7 @@ export function createTransfersStore() {
       db: Executor,
       id: string,
       decision: {
-        state: 'approved' | 'rejected';
+        state: 'approved' | 'rejected' | 'cancelled';
         decided_by: string | null;
         decided_at: Date;
         decision_note: string | null;

@@ -3,7 +3,9 @@ import { Shell } from '../../ui/Shell';
 import { AuditPage } from './Audit';
 import { Denied, useCan } from './common';
 import { EscalationDetail, EscalationsPage } from './Escalations';
+import { AdminExceptionsPage } from './Exceptions';
 import { LearningPage } from './Learning';
+import { NotificationsPage } from './Notifications';
 import { OverviewPage } from './Overview';
 import { PartnerDetail, PartnersPage } from './Partners';
 import { PracticesPage } from './Practices';
@@ -18,8 +20,10 @@ const NAV = [
   { to: '/admin/practices', label: 'Practices' },
   { to: '/admin/sites', label: 'Sites' },
   { to: '/admin/escalations', label: 'Escalations' },
+  { to: '/admin/exceptions', label: 'Exceptions' },
   { to: '/admin/learning', label: 'Learning' },
   { to: '/admin/transfers', label: 'Transfers' },
+  { to: '/admin/notifications', label: 'Notifications' },
 ] as const;
 const ADMIN_NAV = [
   { to: '/admin/users', label: 'Users' },
@@ -40,8 +44,10 @@ export default function AdminFace() {
         <Route path="sites/:id" element={<SiteDetail />} />
         <Route path="escalations" element={<EscalationsPage />} />
         <Route path="escalations/:id" element={<EscalationDetail />} />
+        <Route path="exceptions" element={<AdminExceptionsPage />} />
         <Route path="learning" element={<LearningPage />} />
         <Route path="transfers" element={<TransfersPage />} />
+        <Route path="notifications" element={<NotificationsPage />} />
         <Route path="users" element={isAdmin ? <UsersPage /> : <Denied />} />
         <Route path="audit" element={isAdmin ? <AuditPage /> : <Denied />} />
         <Route

@@ -12,6 +12,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../api';
 import { StackedBars } from '../charts/Charts';
+import { FleetCards } from '../charts/Fleet';
 import { Loading, StatusBadge, Table } from '../../ui/kit';
 import { fmt, Load } from './common';
 
@@ -116,6 +117,7 @@ export function OverviewPage() {
                 <Kpi label="Open escalations" value={count(c.open)} testId="kpi-escalations" />
                 <Kpi label="Learning candidates" value={c.candidates.items.length} testId="kpi-candidates" />
               </div>
+              <FleetCards scope="admin" />
               <h2>Sites by health</h2>
               <p className="hint" data-testid="site-cap">
                 {capped

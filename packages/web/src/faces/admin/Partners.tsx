@@ -12,8 +12,8 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, query } from '../../api';
 import { validate } from '../../ui/forms';
-import { Button, Field, messageOf, StatusBadge, Table, useToast } from '../../ui/kit';
-import { Confirm, FormError, fmt, Load, Tabs, TextArea, useCan } from './common';
+import { Button, Field, messageOf, StatusBadge, Table, TextArea, useToast } from '../../ui/kit';
+import { Confirm, FormError, fmt, Load, Tabs, useCan } from './common';
 import { ListPage } from './ListPage';
 
 /** A slug from a name: lowercase words joined by hyphens. */

@@ -61,6 +61,7 @@ export function TransfersPage() {
           { value: 'pending', label: 'Pending' },
           { value: 'approved', label: 'Approved' },
           { value: 'rejected', label: 'Rejected' },
+          { value: 'cancelled', label: 'Cancelled' },
         ]}
       />
       <Load query={list} what="transfer requests">

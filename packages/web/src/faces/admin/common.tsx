@@ -1,10 +1,10 @@
 import { ROLE_RANK, type Role } from '@osiris/protocol';
-import { useId, type ReactNode, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { ApiError } from '../../api';
 import { useSession } from '../../session';
 import type { z } from 'zod';
 import { validate } from '../../ui/forms';
-import { Button, Dialog, ErrorState, Loading, messageOf } from '../../ui/kit';
+import { Button, Dialog, ErrorState, Loading, messageOf, TextArea } from '../../ui/kit';
 
 /** The signed-in staff member's platform role (readonly when unknown). */
 function useRole(): Role {
@@ -41,36 +41,6 @@ export function Load<T>(props: {
 }
 
 export const fmt = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
-
-/** A labelled multi-line text input with its error. */
-export function TextArea(props: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  error?: string | undefined;
-  testId?: string;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <textarea
-        id={id}
-        rows={3}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? `${id}-e` : undefined}
-        data-testid={props.testId}
-      />
-      {props.error ? (
-        <span className="error" id={`${id}-e`} role="alert">
-          {props.error}
-        </span>
-      ) : null}
-    </div>
-  );
-}
 
 /** A confirmation dialog; `onConfirm` may fail, its message is then shown in the dialog. */
 export function Confirm(props: {

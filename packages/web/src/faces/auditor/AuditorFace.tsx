@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { Route, Routes, useSearchParams } from 'react-router';
 import { useSession } from '../../session';
+import { ExceptionList } from '../../ui/ExceptionParts';
 import { Button, Empty, Field, Loading } from '../../ui/kit';
 import { BrandedShell } from '../practice/shared/Branded';
 import { formatDate, useSites } from '../practice/shared/data';
@@ -11,6 +12,7 @@ import { SiteResults } from '../practice/shared/Results';
 const NAV = [
   { to: '/auditor', label: 'Results' },
   { to: '/auditor/evidence', label: 'Evidence' },
+  { to: '/auditor/exceptions', label: 'Exceptions' },
 ] as const;
 
 function AccessBanner() {
@@ -112,6 +114,19 @@ function AuditorEvidencePage() {
   );
 }
 
+/** What the practice is excused from, why, and who approved it (read-only). */
+function AuditorExceptionsPage() {
+  return (
+    <>
+      <h1>Exceptions</h1>
+      <p className="hint">
+        Checks the practice is excused from, with the stated reason, who approved each and until when.
+      </p>
+      <ExceptionList canDecide={false} />
+    </>
+  );
+}
+
 /** The auditor face: read-only results and evidence within the access window. */
 export default function AuditorFace() {
   return (
@@ -120,6 +135,7 @@ export default function AuditorFace() {
       <Routes>
         <Route index element={<ResultsPage />} />
         <Route path="evidence" element={<AuditorEvidencePage />} />
+        <Route path="exceptions" element={<AuditorExceptionsPage />} />
       </Routes>
     </BrandedShell>
   );

@@ -8,11 +8,11 @@ import { Bar, BarChart, CartesianGrid, Pie, PieChart, ResponsiveContainer, XAxis
  */
 
 /** The design tokens in styles.css a chart may use. */
-type Tone = 'ok' | 'bad' | 'warn' | 'ink-2';
+export type Tone = 'ok' | 'bad' | 'warn' | 'ink-2';
 const FALLBACK: Record<Tone, string> = { ok: '#15803d', bad: '#b91c1c', warn: '#b45309', 'ink-2': '#475569' };
 
 /** The tokens' colours as the stylesheet has them now (a partner's branding may change them). */
-function useTones(): Record<Tone, string> {
+export function useTones(): Record<Tone, string> {
   return useMemo(() => {
     const css = typeof window === 'undefined' ? null : getComputedStyle(document.documentElement);
     const read = (tone: Tone) => css?.getPropertyValue(`--${tone}`).trim() || FALLBACK[tone];
@@ -38,7 +38,7 @@ function Swatch({ fill }: { fill: string }) {
 }
 
 /** The frame every chart shares: title, the SVG as one image with a summary, the numbers as text. */
-function Figure(props: {
+export function Figure(props: {
   title: string;
   summary: string;
   testId: string;
@@ -73,7 +73,7 @@ function Figure(props: {
 }
 
 /** The numbers of a chart as a list with the chart's colours, readable without the picture. */
-function Numbers({ slices, fills }: { slices: readonly Slice[]; fills: Record<Tone, string> }) {
+export function Numbers({ slices, fills }: { slices: readonly Slice[]; fills: Record<Tone, string> }) {
   return (
     <ul
       className="hint"
@@ -89,7 +89,7 @@ function Numbers({ slices, fills }: { slices: readonly Slice[]; fills: Record<To
   );
 }
 
-const AXIS = { fontSize: 12 } as const;
+export const AXIS = { fontSize: 12 } as const;
 
 /** One bar per category (e.g. controls passing / failing / no evidence). */
 export function CategoryBars(props: { title: string; testId: string; slices: readonly Slice[]; height?: number }) {

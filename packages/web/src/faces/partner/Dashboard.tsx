@@ -4,6 +4,7 @@ import { useNavigate } from 'react-router';
 import { api } from '../../api';
 import { Async, Loading, StatusBadge, Table } from '../../ui/kit';
 import { CategoryBars } from '../charts/Charts';
+import { FleetCards } from '../charts/Fleet';
 import { when } from './common';
 
 /** An appliance counts as online when it is active and checked in within this window. */
@@ -82,6 +83,7 @@ export function Dashboard() {
           testId="kpi-escalations"
         />
       </section>
+      <FleetCards scope="partner" />
       {resultsLoading ? (
         <Loading what="site health" />
       ) : siteList.length > 0 ? (

@@ -8,6 +8,8 @@ import { BrandingPage } from './Branding';
 import { AdminOnly, brandingKey, usePartner } from './common';
 import { Dashboard } from './Dashboard';
 import { EscalationDetail, EscalationsPage } from './Escalations';
+import { PartnerExceptionsPage } from './Exceptions';
+import { NotificationsPage } from './Notifications';
 import { PeoplePage } from './People';
 import { PracticeDetail, PracticesPage } from './Practices';
 import { SiteDetail, SitesPage } from './Sites';
@@ -17,11 +19,13 @@ const NAV_ALL = [
   { to: '/partner/practices', label: 'Practices' },
   { to: '/partner/sites', label: 'Sites' },
   { to: '/partner/escalations', label: 'Escalations' },
+  { to: '/partner/exceptions', label: 'Exceptions' },
 ] as const;
 const NAV_ADMIN = [
   { to: '/partner/people', label: 'People' },
   { to: '/partner/api-keys', label: 'API keys' },
   { to: '/partner/branding', label: 'Branding' },
+  { to: '/partner/notifications', label: 'Notifications' },
 ] as const;
 
 /** The partner face: its navigation (admin pages hidden from technicians), brand and pages. */
@@ -52,6 +56,7 @@ export default function PartnerFace() {
         <Route path="sites/:id" element={<SiteDetail />} />
         <Route path="escalations" element={<EscalationsPage />} />
         <Route path="escalations/:id" element={<EscalationDetail />} />
+        <Route path="exceptions" element={<PartnerExceptionsPage />} />
         <Route
           path="people"
           element={
@@ -65,6 +70,14 @@ export default function PartnerFace() {
           element={
             <AdminOnly what="API keys">
               <ApiKeysPage />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="notifications"
+          element={
+            <AdminOnly what="notifications">
+              <NotificationsPage />
             </AdminOnly>
           }
         />

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ApiError, api } from '../../api';
 import { Async, Button, Field, Select, StatusBadge, Table, useToast } from '../../ui/kit';
 import { validate } from '../../ui/forms';
+import { invitationsUrl, PendingInvitations, showSentInvitation } from '../../ui/PendingInvitations';
 import { ConfirmAction, FormError, usePartner, when } from './common';
 
 const ROLES = [
@@ -75,7 +76,6 @@ export function PeoplePage() {
   const [role, setRole] = useState<string>('technician');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [sent, setSent] = useState<MemberInvitation[]>([]);
   const members = useQuery({
     queryKey: key,
     queryFn: () => api(MemberList, 'GET', `/v1/partners/${partnerId}/members`),
@@ -83,10 +83,10 @@ export function PeoplePage() {
   const invite = useMutation({
     mutationFn: (body: PartnerInvitationRequest) =>
       api(MemberInvitation, 'POST', `/v1/partners/${partnerId}/invitations`, body),
-    onSuccess: (invitation) => {
-      setSent((all) => [invitation, ...all]);
+    onSuccess: async (invitation) => {
       setEmail('');
       toast(`Invitation sent to ${invitation.email}`);
+      await showSentInvitation(client, invitationsUrl({ partnerId }), invitation);
     },
     onError: (error) => {
       setErrors(error instanceof ApiError ? error.fieldErrors() : {});
@@ -120,24 +120,13 @@ export function PeoplePage() {
           Send invitation
         </Button>
       </form>
-      {sent.length > 0 ? (
-        <section className="card">
-          <h2>Invitations sent</h2>
-          <Table
-            caption="Invitations sent"
-            testId="invitations"
-            rows={sent}
-            rowKey={(i) => i.id}
-            empty="None"
-            columns={[
-              { header: 'Email', cell: (i) => i.email },
-              { header: 'Role', cell: (i) => roleLabel(i.role) },
-              { header: 'State', cell: () => <span className="badge open">invited</span> },
-              { header: 'Expires', cell: (i) => when(i.expiresAt) },
-            ]}
-          />
-        </section>
-      ) : null}
+      <PendingInvitations
+        url={invitationsUrl({ partnerId })}
+        roleLabel={roleLabel}
+        inviter={(id) => members.data?.items.find((m) => m.id === id)?.name ?? '—'}
+        canRevoke={() => true}
+        testId="invitations"
+      />
       <section className="card">
         <h2>Members</h2>
         <Async query={members} what="people">

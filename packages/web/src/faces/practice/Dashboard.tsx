@@ -1,5 +1,6 @@
 import { useSession } from '../../session';
 import { Async } from '../../ui/kit';
+import { ScoreTrend } from '../charts/Fleet';
 import { usePractice, useSites } from './shared/data';
 import { SiteResults } from './shared/Results';
 
@@ -13,6 +14,7 @@ export function DashboardPage() {
       <Async query={sites} what="your sites">
         {(data) => <SiteResults sites={data.items.map((s) => ({ id: s.id, name: s.name }))} showChart />}
       </Async>
+      <ScoreTrend practiceId={user?.practiceId} />
     </>
   );
 }

@@ -13,6 +13,7 @@ import { ApiError, api } from '../../api';
 import { useSession } from '../../session';
 import { Async, Button, Dialog, Field, Select, StatusBadge, Table, messageOf, useToast } from '../../ui/kit';
 import { validate } from '../../ui/forms';
+import { invitationsUrl, PendingInvitations, showSentInvitation } from '../../ui/PendingInvitations';
 import { formatDate, formatTime } from './shared/data';
 
 const RANK: Record<string, number> = { practice_owner: 3, practice_admin: 2, practice_viewer: 1 };
@@ -48,7 +49,7 @@ function InviteForm({ practiceId, roles }: { practiceId: string; roles: Practice
       setSent((all) => [`${made.email} (${LABEL[made.role] ?? made.role})`, ...all]);
       setEmail('');
       toast(`Invitation sent to ${made.email}`);
-      void client.invalidateQueries({ queryKey: ['members', practiceId] });
+      await showSentInvitation(client, invitationsUrl({ practiceId }), made);
     } catch (error) {
       if (error instanceof ApiError) setErrors(error.fieldErrors());
       setFormError(messageOf(error));
@@ -335,6 +336,23 @@ function Auditors({ practiceId, isOwner }: { practiceId: string; isOwner: boolea
   );
 }
 
+/** Pending invitations, for those who invite: they revoke those to roles below their own. */
+function Invitations({ practiceId, myRole }: { practiceId: string; myRole: string }) {
+  const members = useQuery({
+    queryKey: ['members', practiceId],
+    queryFn: () => api(MemberList, 'GET', `/v1/practices/${practiceId}/members`),
+  });
+  return (
+    <PendingInvitations
+      url={invitationsUrl({ practiceId })}
+      roleLabel={(role) => LABEL[role] ?? role}
+      inviter={(id) => members.data?.items.find((m) => m.id === id)?.name ?? 'Partner or platform staff'}
+      canRevoke={(i) => (RANK[i.role] ?? 9) < (RANK[myRole] ?? 0)}
+      testId="pending-invitations"
+    />
+  );
+}
+
 export function TeamPage() {
   const { user } = useSession();
   if (!user?.practiceId) return null;
@@ -344,7 +362,10 @@ export function TeamPage() {
       <h1>Team</h1>
       <Members practiceId={user.practiceId} myRole={user.role} myId={user.id} />
       {roles.length > 0 ? (
-        <InviteForm practiceId={user.practiceId} roles={roles} />
+        <>
+          <InviteForm practiceId={user.practiceId} roles={roles} />
+          <Invitations practiceId={user.practiceId} myRole={user.role} />
+        </>
       ) : (
         <p className="hint" data-testid="no-invite">
           Viewers cannot invite people. Ask an admin or the owner of the practice.

@@ -1,0 +1,213 @@
+import {
+  EVIDENCE_GENESIS_HASH,
+  type EvidenceBundle,
+  type OverviewResponse,
+  type PracticeTrendResponse,
+  type SignedEvidenceBundle,
+  signBundle,
+} from '@osiris/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Caller, signInAs, startTestApp, type TestApp, testBackends } from '../../testing';
+import { createTenant, expectError, expectValidationIssues, type Tenant } from '../../testing/api';
+import { registerTestAppliance } from '../../testing/appliance';
+
+const DAY_MS = 86_400_000;
+const SSH = 'linux.ssh.permit-root-login';
+const FIREWALL = 'linux.firewall.default-deny-input';
+const MAC = 'linux.mac.enforcing';
+
+/** One bundle to write: a check run, or a healing attempt of a tier taking `durationMs`. */
+interface Run {
+  checkId: string;
+  status: EvidenceBundle['status'];
+  at: Date;
+  healing?: { tier: 'L1' | 'L2'; durationMs: number };
+}
+
+/** Signs `runs` as the next bundles of this appliance's chain (seq 1 onwards) and uploads them. */
+async function uploadRuns(appliance: Awaited<ReturnType<typeof registerTestAppliance>>, runs: readonly Run[]) {
+  let prevHash = EVIDENCE_GENESIS_HASH;
+  const signed: SignedEvidenceBundle[] = [];
+  for (const [i, run] of runs.entries()) {
+    const started = new Date(run.at.getTime() - (run.healing?.durationMs ?? 0));
+    const bundle = await signBundle(
+      {
+        schemaVersion: 1,
+        applianceId: appliance.applianceId,
+        seq: i + 1,
+        prevHash,
+        hostId: '01890000-0000-7000-8000-00000000b001',
+        hostname: 'fs01',
+        checkId: run.checkId,
+        status: run.status,
+        observed: run.healing ? { tier: run.healing.tier, runbookId: 'linux.ssh.disable-root' } : { value: i },
+        evaluatorInputDigest: 'a'.repeat(64),
+        startedAt: started.toISOString(),
+        finishedAt: run.at.toISOString(),
+        clockOffsetMs: 0,
+        controls: ['164.312(a)(1)'],
+        ...(run.healing ? { kind: 'healing' as const } : {}),
+      },
+      appliance.pkcs8,
+    );
+    prevHash = bundle.hash;
+    signed.push(bundle);
+  }
+  const res = await appliance.upload(signed);
+  expect(res.statusCode, res.body).toBe(200);
+}
+
+describe.each(testBackends)('fleet overview and practice trend on %s', (backend) => {
+  let t: TestApp;
+  let admin: Caller;
+  let a: Tenant;
+  let b: Tenant;
+  /** UTC midnight of today on the test clock. */
+  let today: number;
+  const day = (offset: number) => new Date(today + offset * DAY_MS).toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+    admin = await t.loginAs('admin');
+    a = await createTenant(admin);
+    b = await createTenant(admin);
+    const now = t.clock.now().getTime();
+    today = now - (now % DAY_MS);
+    const at = (days: number, hours: number) => new Date(today + days * DAY_MS + hours * 3_600_000);
+    // Tenant A: root login passes two days ago, fails yesterday (L1 healed once, failed once, L2 refused);
+    // the firewall passes; SELinux could not run. An L1 attempt 40 days ago is outside the window.
+    await uploadRuns(await registerTestAppliance(t, admin, a.site.id), [
+      { checkId: SSH, status: 'pass', at: at(-40, 1), healing: { tier: 'L1', durationMs: 1000 } },
+      { checkId: SSH, status: 'pass', at: at(-2, 10) },
+      { checkId: FIREWALL, status: 'pass', at: at(-2, 10) },
+      { checkId: SSH, status: 'fail', at: at(-1, 9) },
+      { checkId: SSH, status: 'pass', at: at(-1, 10), healing: { tier: 'L1', durationMs: 4000 } },
+      { checkId: SSH, status: 'fail', at: at(-1, 10), healing: { tier: 'L1', durationMs: 2000 } },
+      { checkId: SSH, status: 'error', at: at(-1, 11), healing: { tier: 'L2', durationMs: 10_000 } },
+      { checkId: MAC, status: 'error', at: at(-1, 12) },
+    ]);
+    // Tenant B: everything passes, one L1 heal.
+    await uploadRuns(await registerTestAppliance(t, admin, b.site.id), [
+      { checkId: SSH, status: 'pass', at: at(-3, 8) },
+      { checkId: FIREWALL, status: 'pass', at: at(-3, 8) },
+      { checkId: SSH, status: 'pass', at: at(-3, 9), healing: { tier: 'L1', durationMs: 6000 } },
+    ]);
+  });
+  afterAll(() => t.close());
+
+  const overviewOf = async (caller: Caller) => {
+    const res = await caller.request({ method: 'GET', url: '/v1/overview' });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as OverviewResponse;
+  };
+  const tier = (o: OverviewResponse, name: string) => o.healing.find((h) => h.tier === name);
+
+  it('counts the whole fleet for platform staff: every framework, every tier', async () => {
+    const o = await overviewOf(await t.loginAs('readonly'));
+    expect(o.windowDays).toBe(30);
+    // The three checks map to all four frameworks: A has 1 pass, 1 fail, 1 error; B 2 passes.
+    expect(o.frameworks).toEqual(
+      ['HIPAA', 'SOC 2', 'NIST 800-53', 'CIS'].map((label) =>
+        expect.objectContaining({ label, passing: 3, failing: 1, other: 1, percent: 75 }),
+      ),
+    );
+    expect(tier(o, 'L1')).toEqual({
+      tier: 'L1',
+      attempts: 3,
+      healed: 2,
+      failed: 1,
+      refused: 0,
+      medianDurationMs: 4000,
+    });
+    expect(tier(o, 'L2')).toEqual({
+      tier: 'L2',
+      attempts: 1,
+      healed: 0,
+      failed: 0,
+      refused: 1,
+      medianDurationMs: 10_000,
+    });
+    expect(tier(o, 'L3')).toMatchObject({ attempts: 0, medianDurationMs: null });
+  });
+
+  it('shows a partner only its own practices: partner B sees nothing of partner A', async () => {
+    const partnerB = await signInAs(t, { role: 'partner_admin', partnerId: b.partner.id });
+    const o = await overviewOf(partnerB);
+    expect(o.frameworks[0]).toMatchObject({ framework: 'hipaa', passing: 2, failing: 0, other: 0, percent: 100 });
+    expect(tier(o, 'L1')).toMatchObject({ attempts: 1, healed: 1, failed: 0, medianDurationMs: 6000 });
+    expect(tier(o, 'L2')).toMatchObject({ attempts: 0 });
+    const partnerA = await signInAs(t, { role: 'technician', partnerId: a.partner.id });
+    const oa = await overviewOf(partnerA);
+    expect(oa.frameworks[0]).toMatchObject({ passing: 1, failing: 1, other: 1, percent: 50 });
+    expect(tier(oa, 'L1')).toMatchObject({ attempts: 2, healed: 1, failed: 1, medianDurationMs: 3000 });
+  });
+
+  it('shows practice people and auditors their practice only', async () => {
+    for (const role of ['practice_viewer', 'auditor'] as const) {
+      const o = await overviewOf(await signInAs(t, { role, practiceId: a.practice.id }));
+      expect(o.frameworks.map((f) => f.percent)).toEqual([50, 50, 50, 50]);
+      expect(tier(o, 'L2')).toMatchObject({ attempts: 1, refused: 1 });
+    }
+  });
+
+  it('answers empty statistics to a partner with no results yet', async () => {
+    const empty = await createTenant(admin);
+    const o = await overviewOf(await signInAs(t, { role: 'partner_admin', partnerId: empty.partner.id }));
+    expect(o.frameworks.every((f) => f.percent === null && f.passing + f.failing + f.other === 0)).toBe(true);
+    expect(o.healing.every((h) => h.attempts === 0 && h.medianDurationMs === null)).toBe(true);
+  });
+
+  it('refuses anonymous callers', async () => {
+    expectError(await t.anonymous.request({ method: 'GET', url: '/v1/overview' }), 401, 'UNAUTHENTICATED');
+    expectError(
+      await t.anonymous.request({ method: 'GET', url: `/v1/practices/${a.practice.id}/trend` }),
+      401,
+      'UNAUTHENTICATED',
+    );
+  });
+
+  it('gives one point per UTC day with the newest check run by each day’s end, healing records left out', async () => {
+    const viewer = await signInAs(t, { role: 'practice_viewer', practiceId: a.practice.id });
+    const res = await viewer.request({ method: 'GET', url: `/v1/practices/${a.practice.id}/trend?days=7` });
+    expect(res.statusCode, res.body).toBe(200);
+    const trend = res.json() as PracticeTrendResponse;
+    expect(trend).toMatchObject({ practiceId: a.practice.id, days: 7 });
+    expect(trend.points).toEqual([
+      ...[-6, -5, -4, -3].map((d) => ({ day: day(d), passing: 0, failing: 0, score: null })),
+      { day: day(-2), passing: 2, failing: 0, score: 100 },
+      { day: day(-1), passing: 1, failing: 1, score: 50 },
+      { day: day(0), passing: 1, failing: 1, score: 50 },
+    ]);
+    const byDefault = (await viewer.request({ method: 'GET', url: `/v1/practices/${a.practice.id}/trend` })).json();
+    expect(byDefault.points).toHaveLength(30);
+    expect(byDefault.points.at(-1)).toEqual({ day: day(0), passing: 1, failing: 1, score: 50 });
+  });
+
+  it('lets an auditor and the partner read the trend, and answers 404 for another tenant’s practice', async () => {
+    const auditor = await signInAs(t, { role: 'auditor', practiceId: a.practice.id });
+    const url = `/v1/practices/${a.practice.id}/trend?days=7`;
+    expect((await auditor.request({ method: 'GET', url })).statusCode).toBe(200);
+    const partnerA = await signInAs(t, { role: 'technician', partnerId: a.partner.id });
+    expect((await partnerA.request({ method: 'GET', url })).json().points.at(-1).score).toBe(50);
+    const partnerB = await signInAs(t, { role: 'partner_admin', partnerId: b.partner.id });
+    expectError(await partnerB.request({ method: 'GET', url }), 404, 'NOT_FOUND');
+    const practiceB = await signInAs(t, { role: 'practice_viewer', practiceId: b.practice.id });
+    expectError(await practiceB.request({ method: 'GET', url }), 404, 'NOT_FOUND');
+    const bTrend = (
+      await practiceB.request({ method: 'GET', url: `/v1/practices/${b.practice.id}/trend?days=7` })
+    ).json() as PracticeTrendResponse;
+    expect(bTrend.points.at(-1)).toEqual({ day: day(0), passing: 2, failing: 0, score: 100 });
+  });
+
+  it('refuses a days value outside 7..365 or not a number, and a malformed id', async () => {
+    for (const days of ['6', '366', 'abc', '7.5', '0'])
+      expectValidationIssues(
+        await admin.request({ method: 'GET', url: `/v1/practices/${a.practice.id}/trend?days=${days}` }),
+        days,
+      );
+    expectValidationIssues(await admin.request({ method: 'GET', url: '/v1/practices/not-a-uuid/trend' }));
+    expectValidationIssues(
+      await admin.request({ method: 'GET', url: `/v1/practices/${a.practice.id}/trend?days=30&extra=1` }),
+    );
+  });
+});

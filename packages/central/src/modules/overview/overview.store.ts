@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import type { Reach } from '../../platform/access';
+import { withinReach } from '../../platform/authorize';
+import type { Executor } from '../../platform/context';
+
+/**
+ * Read-only statistics over the evidence tables (owned by the evidence store, which writes them):
+ * aggregates for dashboards, always narrowed to the caller's reach through the appliance's site.
+ */
+export function createOverviewStore() {
+  return {
+    /** How many latest results each check has in each status, within reach. */
+    latestByCheck(db: Executor, reach: Reach) {
+      return withinReach(
+        db
+          .selectFrom('latest_results')
+          .innerJoin('appliances', 'appliances.id', 'latest_results.appliance_id')
+          .select(['latest_results.check_id as checkId', 'latest_results.status as status'])
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .groupBy(['latest_results.check_id', 'latest_results.status']),
+        reach,
+        { site: 'appliances.site_id' },
+      ).execute();
+    },
+
+    /** Healing attempts per tier since `since`, within reach, with the median duration. */
+    healingByTier(db: Executor, reach: Reach, since: Date) {
+      const tier = sql<string>`evidence_bundles.bundle -> 'observed' ->> 'tier'`;
+      return withinReach(
+        db
+          .selectFrom('evidence_bundles')
+          .innerJoin('appliances', 'appliances.id', 'evidence_bundles.appliance_id')
+          .select([
+            tier.as('tier'),
+            sql<string>`count(*)`.as('attempts'),
+            sql<string>`count(*) FILTER (WHERE evidence_bundles.status = 'pass')`.as('healed'),
+            sql<string>`count(*) FILTER (WHERE evidence_bundles.status = 'fail')`.as('failed'),
+            sql<string>`count(*) FILTER (WHERE evidence_bundles.status = 'error')`.as('refused'),
+            sql<number | null>`percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
+              ((evidence_bundles.bundle ->> 'finishedAt')::timestamptz - (evidence_bundles.bundle ->> 'startedAt')::timestamptz)) * 1000)`.as(
+              'median_ms',
+            ),
+          ])
+          .where(sql<boolean>`evidence_bundles.bundle ->> 'kind' = 'healing'`)
+          .where('evidence_bundles.finished_at', '>=', since)
+          .groupBy(tier),
+        reach,
+        { site: 'appliances.site_id' },
+      ).execute();
+    },
+
+    /**
+     * Passing and failing counts per UTC day from `firstDay` through `lastDay` (YYYY-MM-DD): for
+     * each day, the newest check run (not a healing record) per appliance, host and check finished
+     * by the end of that day, over the appliances of this practice's sites. One query.
+     */
+    async practiceTrend(db: Executor, practiceId: string, firstDay: string, lastDay: string) {
+      const result = await sql<{ day: string; passing: string; failing: string }>`
+        WITH days AS (
+          SELECT d::date AS day FROM generate_series(${firstDay}::date, ${lastDay}::date, interval '1 day') AS d
+        ), apps AS (
+          SELECT appliances.id FROM appliances
+          INNER JOIN sites ON sites.id = appliances.site_id
+          WHERE sites.practice_id = ${practiceId}
+        )
+        SELECT to_char(days.day, 'YYYY-MM-DD') AS day,
+          count(r.status) FILTER (WHERE r.status = 'pass') AS passing,
+          count(r.status) FILTER (WHERE r.status = 'fail') AS failing
+        FROM days
+        LEFT JOIN LATERAL (
+          SELECT DISTINCT ON (e.appliance_id, e.host_id, e.check_id) e.status
+          FROM evidence_bundles e
+          WHERE e.appliance_id IN (SELECT id FROM apps)
+            AND e.finished_at < ((days.day + 1)::timestamp AT TIME ZONE 'UTC')
+            AND (e.bundle ->> 'kind') IS DISTINCT FROM 'healing'
+          ORDER BY e.appliance_id, e.host_id, e.check_id, e.finished_at DESC, e.seq DESC
+        ) r ON true
+        GROUP BY days.day
+        ORDER BY days.day
+      `.execute(db);
+      return result.rows.map((r) => ({ day: r.day, passing: Number(r.passing), failing: Number(r.failing) }));
+    },
+  };
+}
+
+export type OverviewStore = ReturnType<typeof createOverviewStore>;

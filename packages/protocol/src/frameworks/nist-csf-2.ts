@@ -1,0 +1,158 @@
+import { type FrameworkControl, type ControlRow, rowsToControls } from './schema';
+
+const family = (name: string, rows: readonly ControlRow[]): FrameworkControl[] =>
+  rowsToControls('nist-csf-2', name, rows);
+
+/** NIST Cybersecurity Framework 2.0: all 106 subcategories of the six functions. Titles are our paraphrases. */
+export const NIST_CSF_2_CONTROLS: readonly FrameworkControl[] = Object.freeze([
+  ...family('GV Govern: organizational context', [
+    ['GV.OC-01', 'The mission is understood and guides risk management'],
+    ['GV.OC-02', 'Stakeholder needs and expectations on cybersecurity are known'],
+    ['GV.OC-03', 'Legal, regulatory and contractual requirements are understood and managed'],
+    ['GV.OC-04', 'Critical objectives and services others depend on are known'],
+    ['GV.OC-05', 'Outcomes and services the organization depends on are known'],
+  ]),
+  ...family('GV Govern: risk management strategy', [
+    ['GV.RM-01', 'Risk management objectives are set and agreed'],
+    ['GV.RM-02', 'Risk appetite and tolerance are stated'],
+    ['GV.RM-03', 'Cybersecurity risk is part of enterprise risk management'],
+    ['GV.RM-04', 'A strategic direction for risk responses is set'],
+    ['GV.RM-05', 'Lines of communication about risk are set up'],
+    ['GV.RM-06', 'A standard method for calculating and ranking risk is used'],
+    ['GV.RM-07', 'Strategic opportunities (positive risks) are considered'],
+  ]),
+  ...family('GV Govern: roles, responsibilities and authorities', [
+    ['GV.RR-01', 'Leadership is accountable for cybersecurity risk'],
+    ['GV.RR-02', 'Cybersecurity roles and authorities are set and communicated'],
+    ['GV.RR-03', 'Adequate resources are given to cybersecurity'],
+    ['GV.RR-04', 'Cybersecurity is part of human resources practices'],
+  ]),
+  ...family('GV Govern: policy', [
+    ['GV.PO-01', 'A cybersecurity risk policy is set, communicated and enforced'],
+    ['GV.PO-02', 'The policy is reviewed and updated as things change'],
+  ]),
+  ...family('GV Govern: oversight', [
+    ['GV.OV-01', 'Strategy outcomes are reviewed to adjust direction'],
+    ['GV.OV-02', 'The strategy is reviewed to cover all requirements and risks'],
+    ['GV.OV-03', 'Risk management performance is evaluated'],
+  ]),
+  ...family('GV Govern: supply chain risk management', [
+    ['GV.SC-01', 'A supply chain risk management program is established'],
+    ['GV.SC-02', 'Supplier-related cybersecurity roles are set'],
+    ['GV.SC-03', 'Supply chain risk is part of enterprise risk processes'],
+    ['GV.SC-04', 'Suppliers are known and ranked by criticality'],
+    ['GV.SC-05', 'Cybersecurity requirements are placed in supplier contracts'],
+    ['GV.SC-06', 'Suppliers are vetted before relationships begin'],
+    ['GV.SC-07', 'Supplier risks are tracked over the relationship'],
+    ['GV.SC-08', 'Suppliers take part in incident planning and response'],
+    ['GV.SC-09', 'Supply chain security is monitored over the product life cycle'],
+    ['GV.SC-10', 'Plans cover what happens when a supplier relationship ends'],
+  ]),
+  ...family('ID Identify: asset management', [
+    ['ID.AM-01', 'Hardware inventories are kept'],
+    ['ID.AM-02', 'Software, service and system inventories are kept'],
+    ['ID.AM-03', 'Network communication and data flows are documented'],
+    ['ID.AM-04', 'Inventories of supplier services are kept'],
+    ['ID.AM-05', 'Assets are prioritized by classification, criticality and impact'],
+    ['ID.AM-07', 'Data and its metadata are inventoried by type'],
+    ['ID.AM-08', 'Systems, hardware, software and data are managed over their life cycle'],
+  ]),
+  ...family('ID Identify: risk assessment', [
+    ['ID.RA-01', 'Vulnerabilities in assets are identified and recorded'],
+    ['ID.RA-02', 'Threat intelligence is received from sharing sources'],
+    ['ID.RA-03', 'Internal and external threats are identified and recorded'],
+    ['ID.RA-04', 'Likelihood and impact of threats exploiting weaknesses are recorded'],
+    ['ID.RA-05', 'Threats, vulnerabilities, likelihood and impact inform risk priorities'],
+    ['ID.RA-06', 'Risk responses are chosen, prioritized, planned and tracked'],
+    ['ID.RA-07', 'Changes and exceptions are managed and their risk assessed'],
+    ['ID.RA-08', 'Vulnerability disclosures are received, analysed and answered'],
+    ['ID.RA-09', 'Hardware and software authenticity and integrity are checked before use'],
+    ['ID.RA-10', 'Critical suppliers are assessed before they are acquired'],
+  ]),
+  ...family('ID Identify: improvement', [
+    ['ID.IM-01', 'Improvements are found through evaluations'],
+    ['ID.IM-02', 'Improvements are found through tests and exercises'],
+    ['ID.IM-03', 'Improvements are found from operational processes'],
+    ['ID.IM-04', 'Incident response and other plans are set, communicated and improved'],
+  ]),
+  ...family('PR Protect: identity management, authentication and access control', [
+    ['PR.AA-01', 'Identities and credentials of users, services and hardware are managed'],
+    ['PR.AA-02', 'Identities are proofed and bound to credentials'],
+    ['PR.AA-03', 'Users, services and hardware are authenticated'],
+    ['PR.AA-04', 'Identity assertions are protected and verified'],
+    ['PR.AA-05', 'Access permissions follow least privilege and separation of duties'],
+    ['PR.AA-06', 'Physical access to assets is managed by risk'],
+  ]),
+  ...family('PR Protect: awareness and training', [
+    ['PR.AT-01', 'Staff receive awareness and training for general tasks'],
+    ['PR.AT-02', 'Staff in specialized roles receive training for their tasks'],
+  ]),
+  ...family('PR Protect: data security', [
+    ['PR.DS-01', 'Data at rest is protected for confidentiality, integrity and availability'],
+    ['PR.DS-02', 'Data in transit is protected'],
+    ['PR.DS-10', 'Data in use is protected'],
+    ['PR.DS-11', 'Backups of data are made, protected, kept and tested'],
+  ]),
+  ...family('PR Protect: platform security', [
+    ['PR.PS-01', 'Configuration management practices are set and applied'],
+    ['PR.PS-02', 'Software is maintained, replaced and removed by risk'],
+    ['PR.PS-03', 'Hardware is maintained, replaced and removed by risk'],
+    ['PR.PS-04', 'Log records are generated and available for continuous monitoring'],
+    ['PR.PS-05', 'Installation and execution of unauthorized software is prevented'],
+    ['PR.PS-06', 'Secure software development practices are followed'],
+  ]),
+  ...family('PR Protect: technology infrastructure resilience', [
+    ['PR.IR-01', 'Networks and environments are protected from unauthorized logical access'],
+    ['PR.IR-02', 'Technology assets are protected from environmental threats'],
+    ['PR.IR-03', 'Resilience mechanisms are in place for normal and adverse conditions'],
+    ['PR.IR-04', 'Enough resource capacity is kept to ensure availability'],
+  ]),
+  ...family('DE Detect: continuous monitoring', [
+    ['DE.CM-01', 'Networks and network services are monitored for adverse events'],
+    ['DE.CM-02', 'The physical environment is monitored for adverse events'],
+    ['DE.CM-03', 'Personnel activity and technology use are monitored'],
+    ['DE.CM-06', 'External service provider activities are monitored'],
+    ['DE.CM-09', 'Computing hardware, software, runtimes and data are monitored'],
+  ]),
+  ...family('DE Detect: adverse event analysis', [
+    ['DE.AE-02', 'Potentially adverse events are analysed'],
+    ['DE.AE-03', 'Information from several sources is correlated'],
+    ['DE.AE-04', 'The impact and scope of adverse events are estimated'],
+    ['DE.AE-06', 'Information on adverse events goes to the right people and tools'],
+    ['DE.AE-07', 'Threat intelligence and context are added to the analysis'],
+    ['DE.AE-08', 'Incidents are declared when adverse events meet criteria'],
+  ]),
+  ...family('RS Respond: incident management', [
+    ['RS.MA-01', 'The incident response plan is run with third parties once an incident is declared'],
+    ['RS.MA-02', 'Incident reports are triaged and validated'],
+    ['RS.MA-03', 'Incidents are categorized and prioritized'],
+    ['RS.MA-04', 'Incidents are escalated or elevated as needed'],
+    ['RS.MA-05', 'Criteria for starting recovery are applied'],
+  ]),
+  ...family('RS Respond: incident analysis', [
+    ['RS.AN-03', 'Analysis establishes what happened and the root cause'],
+    ['RS.AN-06', 'Investigation actions are recorded and records kept intact'],
+    ['RS.AN-07', 'Incident data and metadata are collected with provenance preserved'],
+    ['RS.AN-08', 'Incident magnitude is estimated and validated'],
+  ]),
+  ...family('RS Respond: incident response reporting and communication', [
+    ['RS.CO-02', 'Internal and external stakeholders are told about incidents'],
+    ['RS.CO-03', 'Information is shared with designated stakeholders'],
+  ]),
+  ...family('RS Respond: incident mitigation', [
+    ['RS.MI-01', 'Incidents are contained'],
+    ['RS.MI-02', 'Incidents are eradicated'],
+  ]),
+  ...family('RC Recover: incident recovery plan execution', [
+    ['RC.RP-01', 'The recovery part of the incident plan is run'],
+    ['RC.RP-02', 'Recovery actions are chosen, scoped, prioritized and performed'],
+    ['RC.RP-03', 'Backups and restoration assets are checked for integrity before use'],
+    ['RC.RP-04', 'Critical functions and risk management are weighed to set post-incident norms'],
+    ['RC.RP-05', 'Restored assets are verified and normal operation confirmed'],
+    ['RC.RP-06', 'The end of recovery is declared and documented'],
+  ]),
+  ...family('RC Recover: incident recovery communication', [
+    ['RC.CO-03', 'Recovery progress is communicated to stakeholders'],
+    ['RC.CO-04', 'Public updates on recovery are shared through approved channels'],
+  ]),
+]);

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * Fleet statistics (`GET /v1/overview`) and a practice's score trend
+ * (`GET /v1/practices/:id/trend`), both scoped to what the caller reaches.
+ */
+
+/** The frameworks the check catalog maps to, in display order. */
+export const OVERVIEW_FRAMEWORKS = ['hipaa', 'soc2', 'nist80053', 'cis'] as const;
+export const OverviewFrameworkId = z.enum(OVERVIEW_FRAMEWORKS);
+export type OverviewFrameworkId = z.infer<typeof OverviewFrameworkId>;
+
+export const OVERVIEW_FRAMEWORK_LABELS: Record<OverviewFrameworkId, string> = {
+  hipaa: 'HIPAA',
+  soc2: 'SOC 2',
+  nist80053: 'NIST 800-53',
+  cis: 'CIS',
+};
+
+const Count = z.number().int().min(0);
+const Percent = z.number().int().min(0).max(100);
+
+/** Latest results of checks mapped to one framework. `percent` = passing ÷ (passing + failing), null without any. */
+export const FrameworkCompliance = z.object({
+  framework: OverviewFrameworkId,
+  label: z.string().max(40),
+  passing: Count,
+  failing: Count,
+  /** Could not run, excepted or unknown. */
+  other: Count,
+  percent: Percent.nullable(),
+});
+export type FrameworkCompliance = z.infer<typeof FrameworkCompliance>;
+
+/** The healing tiers evidence records. */
+export const HEALING_TIERS = ['L1', 'L2', 'L3'] as const;
+export const HealingTier = z.enum(HEALING_TIERS);
+export type HealingTier = z.infer<typeof HealingTier>;
+
+/** Healing attempts of one tier in the window: healed (pass), failed (fail), refused (error). */
+export const HealingTierStats = z.object({
+  tier: HealingTier,
+  attempts: Count,
+  healed: Count,
+  failed: Count,
+  refused: Count,
+  /** Median of finishedAt − startedAt, null without attempts. */
+  medianDurationMs: z.number().int().min(0).nullable(),
+});
+export type HealingTierStats = z.infer<typeof HealingTierStats>;
+
+export const OverviewResponse = z.object({
+  windowDays: z.number().int().min(1),
+  frameworks: z.array(FrameworkCompliance).max(OVERVIEW_FRAMEWORKS.length),
+  healing: z.array(HealingTierStats).max(HEALING_TIERS.length),
+});
+export type OverviewResponse = z.infer<typeof OverviewResponse>;
+
+export const TREND_DAYS_MIN = 7;
+export const TREND_DAYS_MAX = 365;
+
+export const PracticeTrendQuery = z.strictObject({
+  days: z.coerce.number().int().min(TREND_DAYS_MIN).max(TREND_DAYS_MAX).default(30),
+});
+export type PracticeTrendQuery = z.infer<typeof PracticeTrendQuery>;
+
+/** One UTC day: the newest check result per appliance, host and check by the end of that day. */
+export const TrendPoint = z.object({
+  day: z.iso.date(),
+  passing: Count,
+  failing: Count,
+  score: Percent.nullable(),
+});
+export type TrendPoint = z.infer<typeof TrendPoint>;
+
+export const PracticeTrendResponse = z.object({
+  practiceId: z.uuid(),
+  days: z.number().int().min(TREND_DAYS_MIN).max(TREND_DAYS_MAX),
+  points: z.array(TrendPoint).max(TREND_DAYS_MAX),
+});
+export type PracticeTrendResponse = z.infer<typeof PracticeTrendResponse>;
