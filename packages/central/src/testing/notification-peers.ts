@@ -10,7 +10,7 @@ export interface ReceivedRequest {
 }
 
 /** How the receiver answers: a status (with headers), or 'hang' (never answers). */
-export type ReceiverAnswer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+type ReceiverAnswer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
 
 export interface TestHttpReceiver {
   /** http://127.0.0.1:<port> */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Attestation, ComplianceScore, ScoreHistory, SiteFrameworks } from '@osiris/protocol';
 import { sql } from 'kysely';
+import { SYSTEM_ACTOR } from '../../platform/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, createChainWriter, startTestApp, type TestApp, testBackends } from '../../testing';
 import { auditWhere, createTenant, expectError, type Tenant } from '../../testing/api';
@@ -254,5 +255,24 @@ describe.each(testBackends)('compliance scores on %s', (backend) => {
     expect(second.mismatched).toBe(1);
     const audited = await auditWhere(admin, `action=score.mismatch&targetId=${a.site.id}`);
     expect(audited[0]?.details).toMatchObject({ stored: 99.9, recomputed: 40 });
+  });
+
+  it('fills in the days it missed from stored evidence, and those recompute to the same scores', async () => {
+    const before = await get<ScoreHistory>(admin, `/v1/sites/${a.site.id}/score-history?framework=gdpr-32`);
+    t.clock.advance(2 * 24 * 60 * MINUTE);
+    await t.services.snapshots.snapshotAll();
+    // Two days on, sessions have gone idle: ask the service directly, as the system.
+    const after = await t.services.snapshots.history(SYSTEM_ACTOR, 'site', a.site.id, {
+      framework: 'gdpr-32',
+      days: 30,
+    });
+    expect(after.items).toHaveLength(before.items.length + 2);
+    const missed = after.items.at(-2);
+    // The missed day is scored as of its last millisecond; by then the seeded results were stale.
+    expect(missed?.at.endsWith('T23:59:59.999Z')).toBe(true);
+    expect(missed?.counts).toMatchObject({ passing: 1, failing: 0, unknown: 4, unattested: 7 });
+    expect(missed?.score).toBe(20);
+    t.clock.advance(2 * MINUTE);
+    expect((await t.services.snapshots.verify()).mismatched).toBe(0);
   });
 });

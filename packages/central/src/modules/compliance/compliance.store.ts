@@ -112,13 +112,32 @@ export function createComplianceStore() {
     practicesOfPartner: (db: Executor, partnerId: string) =>
       db.selectFrom('practices').select('id').where('partner_id', '=', partnerId).orderBy('id').execute(),
 
+    /** Every site with its tenancy, and when its first appliance registered (null: none yet). */
     allSites: (db: Executor) =>
       db
         .selectFrom('sites')
         .innerJoin('practices', 'practices.id', 'sites.practice_id')
-        .select(['sites.id as siteId', 'practices.id as practiceId', 'practices.partner_id as partnerId'])
+        .leftJoin('appliances', 'appliances.site_id', 'sites.id')
+        .select((eb) => [
+          'sites.id as siteId',
+          'practices.id as practiceId',
+          'practices.partner_id as partnerId',
+          eb.fn.min('appliances.registered_at').as('firstRegisteredAt'),
+        ])
+        .groupBy(['sites.id', 'practices.id', 'practices.partner_id'])
         .orderBy('sites.id')
         .execute(),
+
+    /** `scope:id:day` of every snapshot day on or after `since` (any framework). */
+    async snapshotDays(db: Executor, since: string): Promise<Set<string>> {
+      const rows = await db
+        .selectFrom('compliance_score_snapshots')
+        .select(['scope_type', 'scope_id', sql<string>`day::text`.as('day')])
+        .where('day', '>=', since)
+        .distinct()
+        .execute();
+      return new Set(rows.map((r) => `${r.scope_type}:${r.scope_id}:${r.day}`));
+    },
 
     setSiteSelection: (
       db: Executor,

@@ -12,6 +12,8 @@ const DAY_MS = 86_400_000;
 /** Snapshots younger than this are left for the next verification run (their inputs may still be arriving). */
 const VERIFY_AFTER_MS = 60_000;
 const VERIFY_BATCH = 200;
+/** How many past days a new scope's history is filled in for. */
+const BACKFILL_DAYS = 30;
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 const sameCounts = (a: ScoreCounts, b: Record<string, number>) =>
@@ -57,15 +59,43 @@ export function createSnapshots(deps: {
   }
 
   return {
-    /** Stores today's snapshot of every site, practice and partner; returns how many rows it wrote. */
+    /**
+     * Stores today's snapshot of every site, practice and partner, and fills in missing earlier days
+     * (up to `BACKFILL_DAYS`, not before the scope's first appliance registered) as of each day's
+     * end: results are kept as append-only evidence, so a past day's score can be computed exactly.
+     * Returns how many rows it wrote.
+     */
     async snapshotAll(): Promise<number> {
       const at = now();
       const sites = await store.allSites(db);
+      const since = utcDay(new Date(at.getTime() - BACKFILL_DAYS * DAY_MS));
+      const existing = await store.snapshotDays(db, since);
+      const scopes = new Map<string, { scope: SnapshotScope; id: string; first: Date | null }>();
+      const note = (scope: SnapshotScope, id: string, first: Date | null) => {
+        const key = `${scope}:${id}`;
+        const seen = scopes.get(key);
+        const earliest = seen?.first && first ? (seen.first < first ? seen.first : first) : (seen?.first ?? first);
+        scopes.set(key, { scope, id, first: earliest });
+      };
+      for (const s of sites) {
+        const first = s.firstRegisteredAt ? new Date(s.firstRegisteredAt) : null;
+        note('site', s.siteId, first);
+        note('practice', s.practiceId, first);
+        note('partner', s.partnerId, first);
+      }
       let written = 0;
-      for (const site of sites) written += await save('site', site.siteId, at);
-      for (const practiceId of new Set(sites.map((s) => s.practiceId)))
-        written += await save('practice', practiceId, at);
-      for (const partnerId of new Set(sites.map((s) => s.partnerId))) written += await save('partner', partnerId, at);
+      // Sites first, then practices, then partners: each level only reads stored results, never snapshots.
+      for (const { scope, id, first } of scopes.values()) {
+        written += await save(scope, id, at);
+        if (!first) continue;
+        for (let back = 1; back <= BACKFILL_DAYS; back++) {
+          const dayStart = Date.parse(`${utcDay(new Date(at.getTime() - back * DAY_MS))}T00:00:00.000Z`);
+          const dayEnd = new Date(dayStart + DAY_MS - 1);
+          if (dayEnd < first) break;
+          if (existing.has(`${scope}:${id}:${utcDay(dayEnd)}`)) continue;
+          written += await save(scope, id, dayEnd);
+        }
+      }
       return written;
     },
 

@@ -41,7 +41,7 @@ const invalid = (path: (string | number)[], message: string) =>
  * The tenant a caller acts for: platform staff for the platform, or for a partner they name;
  * partner people for their own partner (another partner's id is answered like a missing one).
  */
-export function tenantScope(authorize: Authorizer) {
+function tenantScope(authorize: Authorizer) {
   return {
     async tenantFor(actor: ActorContext, requested: string | undefined, executor?: Executor): Promise<Tenant> {
       const principal = actor.principal;

@@ -182,14 +182,14 @@ export function createNotificationsService(deps: {
       if (row.is_digest && heldIds.length === 0) {
         outcome = { ok: true, statusCode: null, error: null, isRetryable: false };
       } else {
-        outcome = await sendTo(channels.settingsOf(channel), built.message, channel.name, senderDeps).catch(
-          (error: unknown) => ({
+        outcome = await Promise.resolve()
+          .then(() => sendTo(channels.settingsOf(channel), built.message, channel.name, senderDeps))
+          .catch((error: unknown) => ({
             ok: false,
             statusCode: null,
             error: (error as Error).message.slice(0, 200),
             isRetryable: true,
-          }),
-        );
+          }));
       }
     }
     const at = now();

@@ -32,7 +32,7 @@ export interface NotificationRulesTable {
   updated_at: Timestamp;
 }
 
-export interface NotificationRuleChannelsTable {
+interface NotificationRuleChannelsTable {
   rule_id: string;
   channel_id: string;
 }

@@ -1,7 +1,7 @@
 import type { HttpPolicy, SendOutcome } from './http-sender';
 import { postGuarded } from './http-sender';
 
-export interface SmsCredentials {
+interface SmsCredentials {
   accountSid: string;
   authToken: string;
   from: string;

@@ -1,91 +1,26 @@
-import {
-  Escalation,
-  EscalationPage,
-  type EscalationPriority,
-  EscalationResolveRequest,
-  type EscalationState,
-} from '@osiris/protocol';
+import { Escalation, EscalationResolveRequest, UserPage } from '@osiris/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { api, query } from '../../api';
 import { validate } from '../../ui/forms';
-import { Button, messageOf, Select, StatusBadge, Table, useToast } from '../../ui/kit';
-import { Confirm, fmt, Load, TextArea, useCan } from './common';
+import { AssignControls, EscalationNotes, PriorityBadge, SlaTimer, useNow } from '../../ui/EscalationParts';
+import { EscalationQueue } from '../../ui/EscalationQueue';
+import { Button, messageOf, StatusBadge, Table, TextArea, useToast } from '../../ui/kit';
+import { Confirm, fmt, Load, useCan } from './common';
 
-export function EscalationsPage() {
-  const navigate = useNavigate();
-  const [state, setState] = useState<EscalationState | ''>('open');
-  const [priority, setPriority] = useState<EscalationPriority | ''>('');
-  const list = useQuery({
-    queryKey: ['admin', 'escalations', state, priority],
-    queryFn: () =>
-      api(
-        EscalationPage,
-        'GET',
-        `/v1/escalations${query({ limit: 200, state: state || undefined, priority: priority || undefined })}`,
-      ),
+export const EscalationsPage = () => (
+  <EscalationQueue basePath="/admin/escalations" emptyText="No escalations match." />
+);
+
+/** Platform staff who can take an escalation (the list is admin-only; others get assign-to-me). */
+export function useStaff(enabled: boolean) {
+  const users = useQuery({
+    queryKey: ['escalations', 'staff'],
+    queryFn: () => api(UserPage, 'GET', `/v1/admin/users${query({ limit: 200, status: 'active' })}`),
+    enabled,
   });
-  return (
-    <section aria-labelledby="esc-title">
-      <h1 id="esc-title">Escalations</h1>
-      <div className="row" style={{ flexWrap: 'wrap' }}>
-        <Select
-          label="State"
-          value={state}
-          onChange={(v) => setState(v as EscalationState | '')}
-          testId="esc-state"
-          options={[
-            { value: '', label: 'Any state' },
-            { value: 'open', label: 'Open' },
-            { value: 'acknowledged', label: 'Acknowledged' },
-            { value: 'resolved', label: 'Resolved' },
-          ]}
-        />
-        <Select
-          label="Priority"
-          value={priority}
-          onChange={(v) => setPriority(v as EscalationPriority | '')}
-          testId="esc-priority"
-          options={[
-            { value: '', label: 'Any priority' },
-            { value: 'critical', label: 'Critical' },
-            { value: 'high', label: 'High' },
-            { value: 'medium', label: 'Medium' },
-            { value: 'low', label: 'Low' },
-          ]}
-        />
-      </div>
-      <Load query={list} what="escalations">
-        {(p) => (
-          <Table
-            caption="Escalations"
-            testId="escalations"
-            rows={p.items}
-            rowKey={(e) => e.id}
-            empty="No escalations match."
-            onOpen={(e) => navigate(`/admin/escalations/${e.id}`)}
-            columns={[
-              { header: 'Summary', cell: (e) => <Link to={`/admin/escalations/${e.id}`}>{e.summary}</Link> },
-              { header: 'Host', cell: (e) => e.hostname },
-              { header: 'Priority', cell: (e) => <StatusBadge value={e.priority} /> },
-              { header: 'State', cell: (e) => <StatusBadge value={e.state} /> },
-              { header: 'Proposal', cell: (e) => (e.proposal ? (e.approval ? 'approved' : 'awaiting approval') : '—') },
-              {
-                header: 'SLA due',
-                cell: (e) => (
-                  <>
-                    {fmt(e.slaDueAt)}{' '}
-                    {e.isOverdue && e.state === 'open' ? <span className="badge bad">overdue</span> : null}
-                  </>
-                ),
-              },
-            ]}
-          />
-        )}
-      </Load>
-    </section>
-  );
+  return users.data?.items.filter((u) => u.role !== 'readonly').map((u) => ({ id: u.id, name: u.name || u.email }));
 }
 
 export function EscalationDetail() {
@@ -93,11 +28,14 @@ export function EscalationDetail() {
   const client = useQueryClient();
   const toast = useToast();
   const canOperate = useCan('operator');
+  const staff = useStaff(useCan('admin'));
+  const now = useNow();
+  const key = ['escalations', 'detail', id];
   const [resolving, setResolving] = useState(false);
   const [resolution, setResolution] = useState('');
   const [resolutionError, setResolutionError] = useState<string | undefined>();
   const escalation = useQuery({
-    queryKey: ['admin', 'escalation', id],
+    queryKey: key,
     queryFn: () => api(Escalation, 'GET', `/v1/escalations/${id}`),
   });
   const act = useMutation({
@@ -110,6 +48,8 @@ export function EscalationDetail() {
     onSuccess: async (e, a) => {
       setResolving(false);
       toast(a.kind === 'approve' ? 'Fix approved; the appliance will run it' : `Escalation ${e.state}`);
+      client.setQueryData(key, e);
+      await client.invalidateQueries({ queryKey: ['escalations'] });
       await client.invalidateQueries({ queryKey: ['admin'] });
     },
     onError: (error) => toast(messageOf(error), 'error'),
@@ -124,9 +64,9 @@ export function EscalationDetail() {
           <h1 id="esc-detail-title">{e.summary}</h1>
           <div className="card">
             <p>
-              <StatusBadge value={e.priority} />{' '}
+              <PriorityBadge value={e.priority} />{' '}
               <span data-testid="esc-state-badge">{<StatusBadge value={e.state} />}</span>{' '}
-              {e.isOverdue && e.state === 'open' ? <span className="badge bad">overdue</span> : null}
+              <SlaTimer escalation={e} fetchedAt={escalation.dataUpdatedAt} now={now} />
             </p>
             <p>
               Host {e.hostname} · check {e.checkId} · <Link to={`/admin/sites/${e.siteId}`}>site</Link>
@@ -171,6 +111,8 @@ export function EscalationDetail() {
               ) : null}
             </div>
           ) : null}
+          <AssignControls escalation={e} queryKey={key} people={staff} canOperate={canOperate} />
+          <EscalationNotes escalationId={e.id} people={staff} canOperate={canOperate} />
           <h2>Attempts</h2>
           <Table
             caption="Healing attempts before the escalation"

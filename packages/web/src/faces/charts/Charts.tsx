@@ -29,7 +29,7 @@ export interface Slice {
 /** "3 passing, 1 failing, 0 could not run" */
 const describe = (slices: readonly Slice[]) => slices.map((s) => `${s.value} ${s.label}`).join(', ');
 
-function Swatch({ fill }: { fill: string }) {
+export function Swatch({ fill }: { fill: string }) {
   return (
     <svg width="10" height="10" aria-hidden="true" focusable="false">
       <rect width="10" height="10" rx="2" fill={fill} />

@@ -1,20 +1,14 @@
-import {
-  type FrameworkCompliance,
-  type HealingTierStats,
-  OverviewResponse,
-  PracticeTrendResponse,
-  type TrendPoint,
-} from '@osiris/protocol';
+import { type FrameworkCompliance, type HealingTierStats, OverviewResponse } from '@osiris/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useId } from 'react';
-import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import { api } from '../../api';
 import { Empty, ErrorState, Loading, Table } from '../../ui/kit';
 import { AXIS, useTones } from './Charts';
 
 /**
- * Fleet statistics from `/v1/overview` (compliance by framework, healing by tier) and a practice's
- * score trend from `/v1/practices/:id/trend`, each a card with loading, empty and error states.
+ * Fleet statistics from `/v1/overview` (compliance by framework, healing by tier), each a card with
+ * loading, empty and error states.
  * The numbers are always also written out as text beside the picture.
  */
 
@@ -26,7 +20,7 @@ interface QueryState<T> {
 }
 
 /** A titled card around one query: loading, error, "No results yet", or the content. */
-function StatCard<T>(props: {
+export function StatCard<T>(props: {
   title: string;
   testId: string;
   query: QueryState<T>;
@@ -53,7 +47,7 @@ function StatCard<T>(props: {
 }
 
 /** The SVG of a card as one image with a summary for screen readers. */
-function Plot({ label, height, children }: { label: string; height: number; children: ReactNode }) {
+export function Plot({ label, height, children }: { label: string; height: number; children: ReactNode }) {
   return (
     <div role="img" aria-label={label} data-testid="chart-plot" style={{ width: '100%', height, minWidth: 0 }}>
       <ResponsiveContainer width="100%" height="100%">
@@ -171,61 +165,5 @@ export function FleetCards({ scope }: { scope: string }) {
         )}
       </StatCard>
     </div>
-  );
-}
-
-function TrendLine({ points }: { points: readonly TrendPoint[] }) {
-  const fills = useTones();
-  const scored = points.filter((p) => p.score !== null);
-  const last = scored.at(-1);
-  return (
-    <>
-      <Plot
-        label={`Score over ${points.length} days: ${scored.length} days with results${last ? `, ${last.score}% on ${last.day}` : ''}`}
-        height={200}
-      >
-        <LineChart
-          data={points.map((p) => ({ day: p.day.slice(5), score: p.score }))}
-          accessibilityLayer={false}
-          margin={{ top: 8, right: 16, bottom: 0, left: -16 }}
-        >
-          <CartesianGrid vertical={false} stroke="#e2e8f0" />
-          <XAxis dataKey="day" tick={AXIS} minTickGap={24} stroke={fills['ink-2']} />
-          <YAxis domain={[0, 100]} unit="%" tick={AXIS} stroke={fills['ink-2']} />
-          <Line
-            type="monotone"
-            dataKey="score"
-            stroke={fills.ok}
-            strokeWidth={2}
-            dot={{ r: 3, fill: fills.ok }}
-            connectNulls={false}
-            isAnimationActive={false}
-          />
-        </LineChart>
-      </Plot>
-      <p className="hint" data-testid="trend-latest">
-        {last ? `Latest: ${last.score}% on ${last.day} (${last.passing} passing, ${last.failing} failing).` : ''}
-      </p>
-    </>
-  );
-}
-
-/** A practice's daily score over the last `days` days. */
-export function ScoreTrend({ practiceId, days = 30 }: { practiceId: string | null | undefined; days?: number }) {
-  const trend = useQuery({
-    queryKey: ['practice', practiceId, 'trend', days],
-    queryFn: () => api(PracticeTrendResponse, 'GET', `/v1/practices/${practiceId}/trend?days=${days}`),
-    enabled: Boolean(practiceId),
-    retry: false,
-  });
-  return (
-    <StatCard
-      title={`Score over the last ${days} days`}
-      testId="chart-trend"
-      query={trend}
-      isEmpty={(t) => t.points.every((p) => p.score === null)}
-    >
-      {(t) => <TrendLine points={t.points} />}
-    </StatCard>
   );
 }

@@ -1,70 +1,38 @@
-import { Escalation, EscalationPage, EscalationResolveRequest } from '@osiris/protocol';
+import { Escalation, EscalationResolveRequest, MemberList } from '@osiris/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
-import { api, query } from '../../api';
-import { Async, Button, StatusBadge, Table, useToast } from '../../ui/kit';
+import { Link, useParams } from 'react-router';
+import { api } from '../../api';
+import { AssignControls, EscalationNotes, PriorityBadge, SlaTimer, useNow } from '../../ui/EscalationParts';
+import { EscalationQueue } from '../../ui/EscalationQueue';
+import { Async, Button, StatusBadge, useToast } from '../../ui/kit';
 import { validate } from '../../ui/forms';
-import { FormError, when } from './common';
-
-const FILTERS = [
-  { value: '', label: 'All' },
-  { value: 'open', label: 'Open' },
-  { value: 'acknowledged', label: 'Acknowledged' },
-  { value: 'resolved', label: 'Resolved' },
-] as const;
-
-const PRIORITY_BADGE: Record<string, string> = { critical: 'rejected', high: 'rejected', medium: 'open', low: 'info' };
+import { FormError, usePartner, when } from './common';
+import { EscalationSlaCard } from './EscalationSla';
 
 export function EscalationsPage() {
-  const [state, setState] = useState('');
-  const navigate = useNavigate();
-  const list = useQuery({
-    queryKey: ['escalations', state || 'all'],
-    queryFn: () => api(EscalationPage, 'GET', `/v1/escalations${query({ state, limit: 200 })}`),
-  });
+  const { isAdmin } = usePartner();
   return (
-    <>
-      <h1>Escalations</h1>
-      <div className="tabs" role="tablist" aria-label="Filter by state">
-        {FILTERS.map((f) => (
-          <button
-            key={f.value}
-            type="button"
-            role="tab"
-            aria-selected={state === f.value}
-            onClick={() => setState(f.value)}
-          >
-            {f.label}
-          </button>
-        ))}
-      </div>
-      <section className="card">
-        <Async query={list} what="escalations">
-          {(page) => (
-            <Table
-              caption="Escalations"
-              testId="escalations"
-              rows={page.items}
-              rowKey={(e) => e.id}
-              onOpen={(e) => navigate(`/partner/escalations/${e.id}`)}
-              empty={state ? `No ${state} escalations.` : 'No escalations. Appliances fixed everything on their own.'}
-              columns={[
-                {
-                  header: 'Priority',
-                  cell: (e) => <span className={`badge ${PRIORITY_BADGE[e.priority] ?? ''}`}>{e.priority}</span>,
-                },
-                { header: 'Summary', cell: (e) => <Link to={`/partner/escalations/${e.id}`}>{e.summary}</Link> },
-                { header: 'Host', cell: (e) => e.hostname },
-                { header: 'State', cell: (e) => <StatusBadge value={e.state} /> },
-                { header: 'SLA due', cell: (e) => `${when(e.slaDueAt)}${e.isOverdue ? ' (overdue)' : ''}` },
-              ]}
-            />
-          )}
-        </Async>
-      </section>
-    </>
+    <EscalationQueue
+      basePath="/partner/escalations"
+      emptyText="No escalations match. Appliances fixed the rest on their own."
+    >
+      {isAdmin ? <EscalationSlaCard /> : null}
+    </EscalationQueue>
   );
+}
+
+/** The partner's people who can take an escalation. */
+export function usePeople() {
+  const { partnerId } = usePartner();
+  const members = useQuery({
+    queryKey: ['escalations', 'people', partnerId],
+    queryFn: () => api(MemberList, 'GET', `/v1/partners/${partnerId}/members`),
+    enabled: Boolean(partnerId),
+  });
+  return members.data?.items
+    .filter((m) => m.status === 'active' && (m.role === 'partner_admin' || m.role === 'technician'))
+    .map((m) => ({ id: m.id, name: m.name || m.email }));
 }
 
 export function EscalationDetail() {
@@ -75,8 +43,11 @@ export function EscalationDetail() {
   const [resolution, setResolution] = useState('');
   const [resolutionError, setResolutionError] = useState<string | undefined>();
   const [formError, setFormError] = useState<string | null>(null);
+  const people = usePeople();
+  const now = useNow();
+  const key = ['escalations', 'detail', id];
   const escalation = useQuery({
-    queryKey: ['escalation', id],
+    queryKey: key,
     queryFn: () => api(Escalation, 'GET', `/v1/escalations/${id}`),
   });
   const act = useMutation({
@@ -84,7 +55,7 @@ export function EscalationDetail() {
       api(Escalation, 'POST', `/v1/escalations/${id}/${action.path}`, action.body).then((e) => ({ e, action })),
     onSuccess: async ({ e, action }) => {
       setFormError(null);
-      client.setQueryData(['escalation', id], e);
+      client.setQueryData(key, e);
       await client.invalidateQueries({ queryKey: ['escalations'] });
       toast(action.done);
     },
@@ -106,9 +77,9 @@ export function EscalationDetail() {
           </p>
           <h1>{e.summary}</h1>
           <p>
-            <StatusBadge value={e.state} />{' '}
-            <span className={`badge ${PRIORITY_BADGE[e.priority] ?? ''}`}>{e.priority}</span> {e.hostname} · check{' '}
-            {e.checkId} · <Link to={`/partner/sites/${e.siteId}`}>site</Link>
+            <StatusBadge value={e.state} /> <PriorityBadge value={e.priority} />{' '}
+            <SlaTimer escalation={e} fetchedAt={escalation.dataUpdatedAt} now={now} /> {e.hostname} · check {e.checkId}{' '}
+            · <Link to={`/partner/sites/${e.siteId}`}>site</Link>
           </p>
           <section className="card">
             <h2>What was detected</h2>
@@ -120,6 +91,7 @@ export function EscalationDetail() {
               <dd>
                 {when(e.slaDueAt)}
                 {e.isOverdue ? ' (overdue)' : ''}
+                {e.breachedAt ? ` · breached ${when(e.breachedAt)}` : ''}
               </dd>
               <dt>Acknowledged</dt>
               <dd>{when(e.acknowledgedAt)}</dd>
@@ -163,6 +135,8 @@ export function EscalationDetail() {
               ) : null}
             </section>
           ) : null}
+          <AssignControls escalation={e} queryKey={key} people={people} canOperate />
+          <EscalationNotes escalationId={e.id} people={people} canOperate />
           <FormError message={formError} />
           {e.state === 'open' ? (
             <Button

@@ -1,20 +1,39 @@
 import { useSession } from '../../session';
+import { FormulaHelp, ScoreCards } from '../../ui/ComplianceParts';
+import { useComplianceScore } from '../../ui/compliance-data';
 import { Async } from '../../ui/kit';
-import { ScoreTrend } from '../charts/Fleet';
+import { ScoreHistoryChart } from '../charts/ScoreHistory';
 import { usePractice, useSites } from './shared/data';
 import { SiteResults } from './shared/Results';
 
+/** The practice's score per framework, its history, and the latest check results of every site. */
 export function DashboardPage() {
   const { user } = useSession();
   const practice = usePractice(user?.practiceId);
+  const score = useComplianceScore('practices', user?.practiceId);
   const sites = useSites();
   return (
     <>
       <h1>{practice.data ? `${practice.data.name}: compliance` : 'Compliance'}</h1>
+      <section aria-labelledby="framework-scores" data-testid="framework-scores">
+        <h2 id="framework-scores">Score per framework</h2>
+        <Async query={score} what="your scores">
+          {(data) => (
+            <>
+              <ScoreCards
+                frameworks={data.frameworks}
+                empty="Your IT partner has not chosen frameworks for your sites yet."
+              />
+              <FormulaHelp formula={data.formula} />
+            </>
+          )}
+        </Async>
+      </section>
+      <ScoreHistoryChart scope="practices" id={user?.practiceId} />
+      <h2>Latest check results</h2>
       <Async query={sites} what="your sites">
         {(data) => <SiteResults sites={data.items.map((s) => ({ id: s.id, name: s.name }))} showChart />}
       </Async>
-      <ScoreTrend practiceId={user?.practiceId} />
     </>
   );
 }
