@@ -45,6 +45,14 @@ export const ComplianceException = z.object({
   /** When an approved exception stopped applying (revoked or expired), by whom (null: the expiry job). */
   endedAt: Timestamp.nullable(),
   endedBy: Id.nullable(),
+  /** Why it was revoked (null while in force, and for an expiry). */
+  endNote: z.string().nullable(),
+  /** Display names of the people above, for auditors and partners who cannot look users up. */
+  names: z.object({
+    requestedBy: z.string().nullable(),
+    decidedBy: z.string().nullable(),
+    endedBy: z.string().nullable(),
+  }),
   /** True while approved and `startsAt <= now < expiresAt`. */
   isActive: z.boolean(),
 });

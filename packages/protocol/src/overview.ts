@@ -1,34 +1,27 @@
 import { z } from 'zod';
+import { FrameworkId } from './frameworks/schema';
 
 /**
  * Fleet statistics (`GET /v1/overview`) and a practice's score trend
  * (`GET /v1/practices/:id/trend`), both scoped to what the caller reaches.
  */
 
-/** The frameworks the check catalog maps to, in display order. */
-export const OVERVIEW_FRAMEWORKS = ['hipaa', 'soc2', 'nist80053', 'cis'] as const;
-export const OverviewFrameworkId = z.enum(OVERVIEW_FRAMEWORKS);
-export type OverviewFrameworkId = z.infer<typeof OverviewFrameworkId>;
-
-export const OVERVIEW_FRAMEWORK_LABELS: Record<OverviewFrameworkId, string> = {
-  hipaa: 'HIPAA',
-  soc2: 'SOC 2',
-  nist80053: 'NIST 800-53',
-  cis: 'CIS',
-};
-
 const Count = z.number().int().min(0);
 const Percent = z.number().int().min(0).max(100);
 
-/** Latest results of checks mapped to one framework. `percent` = passing ÷ (passing + failing), null without any. */
+/**
+ * One framework across the sites within reach, from each site's newest daily score snapshot:
+ * `percent` is the mean of the sites' scores (one decimal), counts are controls summed over sites
+ * (`other` = unknown, i.e. stale or unable to run), `sites` how many sites have a score.
+ */
 export const FrameworkCompliance = z.object({
-  framework: OverviewFrameworkId,
-  label: z.string().max(40),
+  framework: FrameworkId,
+  label: z.string().max(80),
+  sites: Count,
   passing: Count,
   failing: Count,
-  /** Could not run, excepted or unknown. */
   other: Count,
-  percent: Percent.nullable(),
+  percent: z.number().min(0).max(100).nullable(),
 });
 export type FrameworkCompliance = z.infer<typeof FrameworkCompliance>;
 
@@ -51,7 +44,7 @@ export type HealingTierStats = z.infer<typeof HealingTierStats>;
 
 export const OverviewResponse = z.object({
   windowDays: z.number().int().min(1),
-  frameworks: z.array(FrameworkCompliance).max(OVERVIEW_FRAMEWORKS.length),
+  frameworks: z.array(FrameworkCompliance).max(FrameworkId.options.length),
   healing: z.array(HealingTierStats).max(HEALING_TIERS.length),
 });
 export type OverviewResponse = z.infer<typeof OverviewResponse>;

@@ -41,7 +41,7 @@ describe('charts in a real browser, at 1280 and 390 px, within the CSP', () => {
   let seeded: Awaited<ReturnType<typeof seedPractice>>;
   beforeAll(async () => {
     web = await startWebApp();
-    seeded = await seedPractice(web);
+    seeded = await seedPractice(web, { fresh: true });
   }, 120_000);
   afterAll(async () => web?.close());
 
@@ -59,17 +59,19 @@ describe('charts in a real browser, at 1280 and 390 px, within the CSP', () => {
       expect(csp).toEqual([]);
     });
 
-    it(`practice controls: one bar per non-empty state, matching the grid (${viewport})`, async () => {
+    it(`practice controls: one bar per non-empty status, matching the grid (${viewport})`, async () => {
       const page = await web.as({ role: 'practice_viewer', practiceId: seeded.practiceId }, viewport);
       const csp = cspViolations(page);
       await page.goto('/practice/controls');
       const bars = await drawn(page, 'chart-controls', 'bar');
       const inState = (state: string) => page.locator(`[data-testid="controls"] [data-state="${state}"]`).count();
-      await expect.poll(() => inState('failing')).toBeGreaterThan(0);
-      const counts = [await inState('passing'), await inState('failing'), await inState('no evidence')];
+      await expect.poll(() => inState('fail')).toBeGreaterThan(0);
+      const states = ['pass', 'fail', 'unknown', 'excepted', 'not_assessed', 'unattested'];
+      const counts: number[] = [];
+      for (const state of states) counts.push(await inState(state));
       await expect.poll(bars.count).toBe(counts.filter((n) => n > 0).length);
       expect(await bars.plot.getAttribute('aria-label')).toContain(
-        `${counts[0]} passing, ${counts[1]} failing, ${counts[2]} no evidence`,
+        `${counts[0]} passing, ${counts[1]} failing, ${counts[2]} unknown, ${counts[3]} excepted, ${counts[4]} not assessed, ${counts[5]} needs attestation`,
       );
       await fits(page);
       expect(csp).toEqual([]);

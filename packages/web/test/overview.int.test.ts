@@ -1,5 +1,11 @@
 import { newApplianceIdentity, registrationRequest } from '@osiris/central/testing';
-import { EVIDENCE_GENESIS_HASH, type EvidenceBundle, type SignedEvidenceBundle, signBundle } from '@osiris/protocol';
+import {
+  type ComplianceScore,
+  EVIDENCE_GENESIS_HASH,
+  type EvidenceBundle,
+  type SignedEvidenceBundle,
+  signBundle,
+} from '@osiris/protocol';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from './browser';
@@ -91,7 +97,7 @@ async function tiers(page: Page) {
   return out;
 }
 
-describe('fleet statistics and the practice trend in a real browser', () => {
+describe('fleet statistics and the practice score history in a real browser', () => {
   let web: WebApp;
   let a: Awaited<ReturnType<typeof seedSite>>;
   beforeAll(async () => {
@@ -146,16 +152,29 @@ describe('fleet statistics and the practice trend in a real browser', () => {
     }
   });
 
-  it('practice dashboard: a 30-day score line with points, ending at today’s score', async () => {
+  it('practice dashboard: one score line per framework from the daily snapshots, ending at today’s score', async () => {
+    const { t } = web.central;
+    // Yesterday's and today's snapshots (the job runs hourly; the clock moves a day in between).
+    await t.services.snapshots.snapshotAll();
+    t.clock.advance(24 * HOUR_MS);
+    await t.services.snapshots.snapshotAll();
+    const res = await web.central.admin.request({ method: 'GET', url: `/v1/practices/${a.practiceId}/compliance` });
+    const scores = (res.json() as ComplianceScore).frameworks;
+    expect(scores.map((f) => f.framework)).toEqual(['hipaa', 'soc2', 'pci-dss-4']);
     const page = await web.as({ role: 'practice_viewer', practiceId: a.practiceId });
     await page.goto('/practice');
     const chart = page.getByTestId('chart-trend');
     const plot = chart.getByTestId('chart-plot');
     await plot.locator('svg.recharts-surface').waitFor();
-    await expect.poll(() => plot.locator('.recharts-line-dots circle').count()).toBeGreaterThanOrEqual(2);
-    expect(await plot.locator('path.recharts-line-curve').count()).toBe(1);
-    expect(await plot.getAttribute('aria-label')).toContain('Score over 30 days');
-    expect(await chart.getByTestId('trend-latest').textContent()).toContain('50%');
+    await expect.poll(() => plot.locator('path.recharts-line-curve').count()).toBe(3);
+    expect(await plot.locator('.recharts-line-dots circle').count()).toBe(
+      2 * scores.filter((f) => f.score !== null).length,
+    );
+    expect(await plot.getAttribute('aria-label')).toContain('Score over 2 days');
+    for (const f of scores)
+      expect(await chart.getByTestId(`trend-latest-${f.framework}`).textContent()).toContain(
+        f.score === null ? 'no score' : `${f.score}%`,
+      );
   });
 
   it('practice dashboard of a practice without results: the trend card says "No results yet"', async () => {
@@ -164,6 +183,6 @@ describe('fleet statistics and the practice trend in a real browser', () => {
     await page.goto('/practice');
     const state = page.getByTestId('chart-trend').getByTestId('empty');
     await state.waitFor();
-    expect(await state.textContent()).toBe('No results yet');
+    expect(await state.textContent()).toContain('No results yet');
   });
 });

@@ -1,3 +1,4 @@
+import type { ComplianceScore } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from './browser';
 import { seedPractice } from './seed';
@@ -9,7 +10,7 @@ describe('the practice face in a real browser', () => {
   let owner: Awaited<ReturnType<WebApp['as']>>;
   beforeAll(async () => {
     web = await startWebApp();
-    seeded = await seedPractice(web);
+    seeded = await seedPractice(web, { fresh: true });
     owner = await web.as({ role: 'practice_owner', practiceId: seeded.practiceId });
     const branding = await web.central.admin.request({
       method: 'PUT',
@@ -39,10 +40,23 @@ describe('the practice face in a real browser', () => {
     expect(text).toContain('How to fix it');
     expect(text).not.toContain('linux.ssh.permit-root-login');
 
-    await page.getByRole('link', { name: 'HIPAA controls' }).click();
-    const control = page.getByTestId('control-164.312(a)(2)(i)');
-    await expect.poll(() => control.getAttribute('data-state')).toBe('failing');
-    expect(await page.locator('[data-state="no evidence"]').count()).toBeGreaterThan(0);
+    // The framework scores come from the compliance API; the controls page shows the same control statuses.
+    const api = await web.central.admin.request({
+      method: 'GET',
+      url: `/v1/practices/${seeded.practiceId}/compliance`,
+    });
+    const hipaa = (api.json() as ComplianceScore).frameworks.find((f) => f.framework === 'hipaa');
+    const failing = hipaa?.controls.find((c) => c.status === 'fail');
+    if (!hipaa || !failing) throw new Error('expected a failing HIPAA control');
+    await expect
+      .poll(() => page.getByTestId('score-card-hipaa').getByTestId('framework-score').textContent())
+      .toBe(`${hipaa.score}%`);
+    await page.getByRole('link', { name: 'Controls' }).click();
+    await page.getByTestId('framework-switcher').selectOption('hipaa');
+    const control = page.getByTestId(`control-${failing.id}`);
+    await expect.poll(() => control.getAttribute('data-state')).toBe('fail');
+    expect(await control.getByTestId('control-status').textContent()).toBe('Failing');
+    expect(await page.locator('[data-state="unattested"]').count()).toBe(hipaa.counts.unattested);
   });
 
   it('lists evidence, opens a bundle, verifies the chain in the browser and catches a tampered bundle', async () => {

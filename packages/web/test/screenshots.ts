@@ -114,6 +114,7 @@ async function main(): Promise<void> {
           '/partner/api-keys',
           '/partner/branding',
           '/partner/people',
+          '/partner/compliance',
         ],
       },
       {
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
       {
         face: 'auditor',
         as: () => web.as({ role: 'auditor', practiceId: first.practice.id }),
-        paths: ['/auditor', '/auditor/exceptions'],
+        paths: ['/auditor', '/auditor/controls', '/auditor/exceptions'],
       },
     ];
     let count = 0;

@@ -11,8 +11,17 @@ const RUNS: readonly [checkId: string, status: EvidenceBundle['status']][] = [
   ['linux.firewall.default-deny-input', 'pass'],
 ];
 
-/** A site with a stand-in appliance (the real wire protocol) that uploaded signed bundles of real catalog checks. */
-export async function seedPractice(web: WebApp) {
+/** Start and finish `RUNS.length - seq + 1` seconds before now, in chain order. */
+function freshTimes(now: Date, seq: number) {
+  const at = new Date(now.getTime() - (RUNS.length - seq + 1) * 1000).toISOString();
+  return { startedAt: at, finishedAt: at };
+}
+
+/**
+ * A site with a stand-in appliance (the real wire protocol) that uploaded signed bundles of real catalog checks.
+ * `fresh`: the runs finished seconds ago (so scores see them as current), not on the writer's fixed day.
+ */
+export async function seedPractice(web: WebApp, options: { fresh?: boolean } = {}) {
   const { central } = web;
   const ids = await central.createSite('main-clinic');
   const identity = newApplianceIdentity();
@@ -27,6 +36,7 @@ export async function seedPractice(web: WebApp) {
   const next = createChainWriter(applianceId, identity.pkcs8, {
     checkOf: (seq) => RUNS[seq - 1]?.[0] ?? 'linux.ssh.permit-root-login',
     statusOf: (seq) => RUNS[seq - 1]?.[1] ?? 'pass',
+    ...(options.fresh ? { fieldsOf: (seq: number) => freshTimes(central.t.clock.now(), seq) } : {}),
   });
   const bundles = await next(RUNS.length);
   const up = await central.t.anonymous.request({

@@ -22,6 +22,8 @@ CREATE TABLE compliance_exceptions (
   expires_at timestamptz NOT NULL,
   ended_at timestamptz,
   ended_by uuid REFERENCES users (id) ON DELETE SET NULL,
+  -- Why it was revoked early (null for an expiry).
+  end_note text,
   CHECK ((check_id IS NULL) = (control_id IS NOT NULL)),
   CHECK ((control_id IS NULL) = (framework IS NULL)),
   CHECK (expires_at > starts_at AND expires_at <= starts_at + interval '365 days')

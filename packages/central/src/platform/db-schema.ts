@@ -288,6 +288,7 @@ export interface ComplianceExceptionsTable {
   expires_at: Timestamp;
   ended_at: OptionalTimestamp;
   ended_by: NullableId;
+  end_note: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SiteFrameworksTable {

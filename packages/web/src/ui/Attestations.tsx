@@ -97,47 +97,49 @@ export function AttestButton(props: { practiceId: string; framework: FrameworkId
       <Button kind="primary" onClick={() => setOpen(true)} testId="attest">
         Attest
       </Button>
-      <Dialog open={open} title={`Attest ${props.controlId}`} onClose={() => setOpen(false)}>
-        <form onSubmit={submit} noValidate data-testid="attest-form" style={{ maxWidth: 520 }}>
-          <p className="hint">{props.title}</p>
-          <TextArea
-            label="What is in place"
-            value={statement}
-            onChange={setStatement}
-            error={errors.statement}
-            testId="attest-statement"
-          />
-          <Field
-            label="Valid until"
-            type="date"
-            value={day}
-            min={isoDay(Date.now() + DAY_MS)}
-            max={isoDay(Date.now() + 364 * DAY_MS)}
-            onChange={(e) => setDay(e.target.value)}
-            error={errors.expiresAt}
-            data-testid="attest-expiry"
-          />
-          <Field
-            label={`Document (PDF, PNG, JPEG or text, at most ${MAX_MIB} MiB)`}
-            type="file"
-            accept=".pdf,.png,.jpg,.jpeg,.txt,application/pdf,image/png,image/jpeg,text/plain"
-            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-            error={documentError}
-            data-testid="attest-file"
-          />
-          {errors._ ? (
-            <p className="form-error" role="alert" data-testid="attest-error">
-              {errors._}
-            </p>
-          ) : null}
-          <div className="row">
-            <Button type="submit" kind="primary" busy={create.isPending} testId="attest-submit">
-              Attest control
-            </Button>
-            <Button onClick={() => setOpen(false)}>Cancel</Button>
-          </div>
-        </form>
-      </Dialog>
+      {open ? (
+        <Dialog open={open} title={`Attest ${props.controlId}`} onClose={() => setOpen(false)}>
+          <form onSubmit={submit} noValidate data-testid="attest-form" style={{ maxWidth: 520 }}>
+            <p className="hint">{props.title}</p>
+            <TextArea
+              label="What is in place"
+              value={statement}
+              onChange={setStatement}
+              error={errors.statement}
+              testId="attest-statement"
+            />
+            <Field
+              label="Valid until"
+              type="date"
+              value={day}
+              min={isoDay(Date.now() + DAY_MS)}
+              max={isoDay(Date.now() + 364 * DAY_MS)}
+              onChange={(e) => setDay(e.target.value)}
+              error={errors.expiresAt}
+              data-testid="attest-expiry"
+            />
+            <Field
+              label={`Document (PDF, PNG, JPEG or text, at most ${MAX_MIB} MiB)`}
+              type="file"
+              accept=".pdf,.png,.jpg,.jpeg,.txt,application/pdf,image/png,image/jpeg,text/plain"
+              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+              error={documentError}
+              data-testid="attest-file"
+            />
+            {errors._ ? (
+              <p className="form-error" role="alert" data-testid="attest-error">
+                {errors._}
+              </p>
+            ) : null}
+            <div className="row">
+              <Button type="submit" kind="primary" busy={create.isPending} testId="attest-submit">
+                Attest control
+              </Button>
+              <Button onClick={() => setOpen(false)}>Cancel</Button>
+            </div>
+          </form>
+        </Dialog>
+      ) : null}
     </>
   );
 }

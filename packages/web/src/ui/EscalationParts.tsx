@@ -96,10 +96,11 @@ export function SlaTimer(props: { escalation: Escalation; fetchedAt: number; now
 /** Who someone is, for people: "you", their name when known, else a short id. */
 export function useWho(people: readonly Assignee[] | undefined) {
   const { user } = useSession();
-  return (userId: string | null): string => {
+  /** `name`: the display name the API already gave, when it did. */
+  return (userId: string | null, name?: string | null): string => {
     if (!userId) return '—';
     if (userId === user?.id) return 'you';
-    return people?.find((p) => p.id === userId)?.name ?? `user ${userId.slice(0, 8)}`;
+    return people?.find((p) => p.id === userId)?.name ?? name ?? `user ${userId.slice(0, 8)}`;
   };
 }
 

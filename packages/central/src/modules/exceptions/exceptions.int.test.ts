@@ -104,6 +104,7 @@ describe.each(testBackends)('compliance exceptions on %s', (backend) => {
     expect(items.length).toBeGreaterThan(0);
     expect(items[0]?.reason).toContain('vendor EHR');
     expect(items[0]?.decidedBy).not.toBeNull();
+    expect(items[0]?.names).toEqual({ requestedBy: 'Test practice_owner', decidedBy: 'Test partner_admin', endedBy: null });
     expect((await viewer.request({ method: 'GET', url: '/v1/exceptions' })).statusCode).toBe(200);
     expectError(await ask(viewer, valid()), 403, 'FORBIDDEN');
     expectError(await ask(auditor, valid()), 403, 'FORBIDDEN');
@@ -178,7 +179,12 @@ describe.each(testBackends)('compliance exceptions on %s', (backend) => {
     await act(partnerAdmin, first.id, 'approve');
     await checkinOrders(t, appliance.token);
     const revoked = await act(partnerAdmin, first.id, 'revoke', 'The vendor shipped the fix early.');
-    expect(revoked.json()).toMatchObject({ state: 'revoked', isActive: false });
+    expect(revoked.json()).toMatchObject({
+      state: 'revoked',
+      isActive: false,
+      endNote: 'The vendor shipped the fix early.',
+      names: { endedBy: 'Test partner_admin', requestedBy: 'Test technician' },
+    });
     const afterRevoke = exceptionsIn(await checkinOrders(t, appliance.token));
     expect(afterRevoke.at(-1)?.exceptions.map((e) => e.id)).not.toContain(first.id);
 

@@ -17,7 +17,7 @@ import { decodeCursor, toPage } from '../../platform/pagination';
 import { actorReach, type Authorizer } from '../../platform/authorize';
 import type { AuditService } from '../audit';
 import type { OrdersService } from '../orders';
-import { type ExceptionRow, type ExceptionsStore, toException } from './exceptions.store';
+import { type ExceptionsStore, toException } from './exceptions.store';
 
 /** A `set_exceptions` order stays deliverable for the longest an order may live (7 days). */
 const EXCEPTIONS_ORDER_MINUTES = 7 * 24 * 60;
@@ -91,7 +91,7 @@ export function createExceptionsService(deps: {
   }
 
   /** Locks an exception the caller may act on, or answers 404 like a missing one. */
-  async function lockFor(trx: Executor, actor: ActorContext, id: string): Promise<ExceptionRow> {
+  async function lockFor(trx: Executor, actor: ActorContext, id: string) {
     await authorize.exception(actor, id, trx);
     const row = await store.forUpdate(trx, id);
     if (!row) throw notFound('Exception');
@@ -206,7 +206,12 @@ export function createExceptionsService(deps: {
         if (row.state !== 'approved')
           throw new AppError('CONFLICT', `Only an approved exception can be revoked; this one is ${row.state}`);
         const at = now();
-        const updated = await store.update(trx, id, { state: 'revoked', ended_at: at, ended_by: actor.actorId });
+        const updated = await store.update(trx, id, {
+          state: 'revoked',
+          ended_at: at,
+          ended_by: actor.actorId,
+          end_note: input.note,
+        });
         await audit.record(trx, actor, {
           action: 'exception.revoke',
           targetType: 'exception',

@@ -5,7 +5,11 @@ import { withinReach } from '../../platform/authorize';
 import type { Executor } from '../../platform/context';
 import type { ComplianceExceptionsTable } from '../../platform/db-schema';
 
-export type ExceptionRow = Selectable<ComplianceExceptionsTable>;
+export type ExceptionRow = Selectable<ComplianceExceptionsTable> & {
+  requested_by_name: string | null;
+  decided_by_name: string | null;
+  ended_by_name: string | null;
+};
 
 export function toException(row: ExceptionRow, now: Date): ComplianceException {
   return {
@@ -30,24 +34,40 @@ export function toException(row: ExceptionRow, now: Date): ComplianceException {
     expiresAt: row.expires_at.toISOString(),
     endedAt: row.ended_at?.toISOString() ?? null,
     endedBy: row.ended_by,
+    endNote: row.end_note,
+    names: { requestedBy: row.requested_by_name, decidedBy: row.decided_by_name, endedBy: row.ended_by_name },
     isActive: row.state === 'approved' && row.starts_at <= now && now < row.expires_at,
   };
 }
 
+/** Every column, with the display names of the people it names (users are read, never written). */
+const withNames = (db: Executor) =>
+  db
+    .selectFrom('compliance_exceptions')
+    .selectAll('compliance_exceptions')
+    .select((eb) => [
+      eb.selectFrom('users').select('name').whereRef('users.id', '=', 'compliance_exceptions.requested_by').as('requested_by_name'),
+      eb.selectFrom('users').select('name').whereRef('users.id', '=', 'compliance_exceptions.decided_by').as('decided_by_name'),
+      eb.selectFrom('users').select('name').whereRef('users.id', '=', 'compliance_exceptions.ended_by').as('ended_by_name'),
+    ]);
+
 /** SQL for the compliance_exceptions table; nothing else. */
 export function createExceptionsStore() {
   return {
-    insert: (db: Executor, row: Insertable<ComplianceExceptionsTable>) =>
-      db.insertInto('compliance_exceptions').values(row).returningAll().executeTakeFirstOrThrow(),
+    async insert(db: Executor, row: Insertable<ComplianceExceptionsTable>): Promise<ExceptionRow> {
+      await db.insertInto('compliance_exceptions').values(row).execute();
+      return withNames(db).where('compliance_exceptions.id', '=', row.id as string).executeTakeFirstOrThrow();
+    },
 
-    get: (db: Executor, id: string) =>
-      db.selectFrom('compliance_exceptions').selectAll().where('id', '=', id).executeTakeFirst(),
+    get: (db: Executor, id: string) => withNames(db).where('compliance_exceptions.id', '=', id).executeTakeFirst(),
 
     forUpdate: (db: Executor, id: string) =>
       db.selectFrom('compliance_exceptions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
 
-    update: (db: Executor, id: string, set: Updateable<ComplianceExceptionsTable>) =>
-      db.updateTable('compliance_exceptions').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+    async update(db: Executor, id: string, set: Updateable<ComplianceExceptionsTable>): Promise<ExceptionRow> {
+      await db.updateTable('compliance_exceptions').set(set).where('id', '=', id).execute();
+      return withNames(db).where('compliance_exceptions.id', '=', id).executeTakeFirstOrThrow();
+    },
 
     /** Newest request first; keyset after (requested_at, id) of the cursor row. */
     list: (
@@ -56,9 +76,7 @@ export function createExceptionsStore() {
       after: { requestedAt: Date; id: string } | undefined,
       reach: Reach,
     ) =>
-      withinReach(db.selectFrom('compliance_exceptions').selectAll(), reach, {
-        site: 'compliance_exceptions.site_id',
-      })
+      withinReach(withNames(db), reach, { site: 'compliance_exceptions.site_id' })
         .$if(query.siteId !== undefined, (q) => q.where('site_id', '=', query.siteId as string))
         .$if(query.state !== undefined, (q) => q.where('state', '=', query.state as string))
         .$if(after !== undefined, (q) =>

@@ -8,15 +8,17 @@ describe('compliance by framework', () => {
     expect(percentOf(0, 0)).toBeNull();
   });
 
-  it('counts excepted and errors as other, not in the percent, and ignores checks the catalog does not know', () => {
+  it('averages the sites\' newest snapshot scores per framework and sums their control counts', () => {
+    const counts = (passing: number, failing: number, unknown: number) => ({ passing, failing, unknown, excepted: 0 });
     const rows = frameworkCompliance([
-      { checkId: 'linux.ssh.permit-root-login', status: 'pass', n: 3 },
-      { checkId: 'linux.ssh.permit-root-login', status: 'fail', n: 1 },
-      { checkId: 'linux.firewall.default-deny-input', status: 'excepted', n: 2 },
-      { checkId: 'linux.mac.enforcing', status: 'error', n: 1 },
-      { checkId: 'linux.nothing.like-this', status: 'fail', n: 9 },
+      { framework: 'soc2', score: 50, counts: counts(5, 5, 0) },
+      { framework: 'hipaa', score: 80, counts: counts(8, 1, 1) },
+      { framework: 'hipaa', score: 65, counts: counts(13, 5, 2) },
+      { framework: 'hipaa', score: null, counts: counts(0, 0, 0) },
     ]);
-    expect(rows.map((r) => r.framework)).toEqual(['hipaa', 'soc2', 'nist80053', 'cis']);
-    expect(rows[0]).toEqual({ framework: 'hipaa', label: 'HIPAA', passing: 3, failing: 1, other: 3, percent: 75 });
+    // In the frameworks' own order, only frameworks some site has.
+    expect(rows.map((r) => r.framework)).toEqual(['hipaa', 'soc2']);
+    expect(rows[0]).toEqual({ framework: 'hipaa', label: expect.stringContaining('HIPAA'), sites: 2, passing: 21, failing: 6, other: 3, percent: 72.5 });
+    expect(rows[1]).toMatchObject({ sites: 1, percent: 50 });
   });
 });

@@ -1,10 +1,6 @@
 import {
-  type CheckDefinition,
-  checkById,
-  OVERVIEW_FRAMEWORK_LABELS,
-  OVERVIEW_FRAMEWORKS,
+  FRAMEWORKS,
   type FrameworkCompliance,
-  type OverviewFrameworkId,
   HEALING_TIERS,
   type HealingTierStats,
   type OverviewResponse,
@@ -20,35 +16,30 @@ import type { OverviewStore } from './overview.store';
 export const OVERVIEW_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-/** Whether a catalog check is mapped to this framework. */
-const MAPPED: Record<OverviewFrameworkId, (check: CheckDefinition) => boolean> = {
-  hipaa: (c) => c.hipaa.length > 0,
-  soc2: (c) => c.mappings.soc2.length > 0,
-  nist80053: (c) => c.mappings.nist80053.length > 0,
-  cis: (c) => c.mappings.cis.length > 0,
-};
-
 /** passing ÷ (passing + failing) as a whole percent; null when neither. */
 export const percentOf = (passing: number, failing: number): number | null =>
   passing + failing === 0 ? null : Math.round((100 * passing) / (passing + failing));
 
-/** Per framework: latest results of checks mapped to it, by status. Unknown check ids count nowhere. */
-export function frameworkCompliance(rows: readonly { checkId: string; status: string; n: number }[]) {
-  const totals = new Map(OVERVIEW_FRAMEWORKS.map((f) => [f, { passing: 0, failing: 0, other: 0 }]));
-  for (const row of rows) {
-    const check = checkById(row.checkId);
-    if (!check) continue;
-    for (const framework of OVERVIEW_FRAMEWORKS) {
-      const t = totals.get(framework);
-      if (!t || !MAPPED[framework](check)) continue;
-      if (row.status === 'pass') t.passing += row.n;
-      else if (row.status === 'fail') t.failing += row.n;
-      else t.other += row.n;
-    }
-  }
-  return OVERVIEW_FRAMEWORKS.map((framework): FrameworkCompliance => {
-    const t = totals.get(framework) ?? { passing: 0, failing: 0, other: 0 };
-    return { framework, label: OVERVIEW_FRAMEWORK_LABELS[framework], ...t, percent: percentOf(t.passing, t.failing) };
+/** Per framework: the mean of the sites' newest snapshot scores, and their control counts summed. */
+export function frameworkCompliance(
+  rows: readonly { framework: string; score: number | null; counts: Record<string, number> }[],
+): FrameworkCompliance[] {
+  return FRAMEWORKS.flatMap(({ id, name }) => {
+    const mine = rows.filter((r) => r.framework === id);
+    if (mine.length === 0) return [];
+    const scored = mine.flatMap((r) => (r.score === null ? [] : [r.score]));
+    const sum = (key: string) => mine.reduce((total, r) => total + (r.counts[key] ?? 0), 0);
+    return [
+      {
+        framework: id,
+        label: name,
+        sites: scored.length,
+        passing: sum('passing'),
+        failing: sum('failing'),
+        other: sum('unknown'),
+        percent: scored.length === 0 ? null : Math.round((scored.reduce((a, b) => a + b, 0) / scored.length) * 10) / 10,
+      },
+    ];
   });
 }
 
@@ -67,13 +58,15 @@ export function createOverviewService(deps: {
       const reach = actorReach(actor);
       const since = new Date(now().getTime() - OVERVIEW_WINDOW_DAYS * DAY_MS);
       const [latest, healing] = await Promise.all([
-        store.latestByCheck(db, reach),
+        store.latestSiteScores(db, reach, utcDay(new Date(now().getTime() - 2 * DAY_MS))),
         store.healingByTier(db, reach, since),
       ]);
       const byTier = new Map(healing.map((h) => [h.tier, h]));
       return {
         windowDays: OVERVIEW_WINDOW_DAYS,
-        frameworks: frameworkCompliance(latest.map((r) => ({ ...r, n: Number(r.n) }))),
+        frameworks: frameworkCompliance(
+          latest.map((r) => ({ framework: r.framework, score: r.score === null ? null : Number(r.score), counts: r.counts })),
+        ),
         healing: HEALING_TIERS.map((tier): HealingTierStats => {
           const h = byTier.get(tier);
           return {

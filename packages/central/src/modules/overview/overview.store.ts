@@ -4,22 +4,25 @@ import { withinReach } from '../../platform/authorize';
 import type { Executor } from '../../platform/context';
 
 /**
- * Read-only statistics over the evidence tables (owned by the evidence store, which writes them):
- * aggregates for dashboards, always narrowed to the caller's reach through the appliance's site.
+ * Read-only statistics over the evidence tables and score snapshots (owned by the modules that write
+ * them): aggregates for dashboards, always narrowed to the caller's reach through the site.
  */
 export function createOverviewStore() {
   return {
-    /** How many latest results each check has in each status, within reach. */
-    latestByCheck(db: Executor, reach: Reach) {
+    /** Each site's newest daily score snapshot per framework since `since` (YYYY-MM-DD), within reach. */
+    latestSiteScores(db: Executor, reach: Reach, since: string) {
       return withinReach(
         db
-          .selectFrom('latest_results')
-          .innerJoin('appliances', 'appliances.id', 'latest_results.appliance_id')
-          .select(['latest_results.check_id as checkId', 'latest_results.status as status'])
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .groupBy(['latest_results.check_id', 'latest_results.status']),
+          .selectFrom('compliance_score_snapshots')
+          .select(['scope_id', 'framework', 'score', 'counts'])
+          .distinctOn(['scope_id', 'framework'])
+          .where('scope_type', '=', 'site')
+          .where('day', '>=', since)
+          .orderBy('scope_id')
+          .orderBy('framework')
+          .orderBy('day', 'desc'),
         reach,
-        { site: 'appliances.site_id' },
+        { site: 'compliance_score_snapshots.scope_id' },
       ).execute();
     },
 

@@ -13,6 +13,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, query } from '../../api';
 import { Button, messageOf, Select, StatusBadge, Table, useToast } from '../../ui/kit';
+import { SiteCompliance } from '../../ui/SiteCompliance';
 import { Confirm, fmt, Load, useCan } from './common';
 
 const ONLINE_MS = 3 * 60_000;
@@ -235,6 +236,8 @@ export function SiteDetail() {
               />
             )}
           </Load>
+
+          <SiteCompliance siteId={id} canEdit={canOperate} />
         </section>
       )}
     </Load>

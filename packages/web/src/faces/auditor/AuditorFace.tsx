@@ -8,9 +8,11 @@ import { formatDate, useSites } from '../practice/shared/data';
 import { EvidencePage as PracticeEvidence } from '../practice/EvidencePage';
 import { EvidenceBrowser } from '../practice/shared/Evidence';
 import { SiteResults } from '../practice/shared/Results';
+import { AuditorControlsPage } from './Controls';
 
 const NAV = [
   { to: '/auditor', label: 'Results' },
+  { to: '/auditor/controls', label: 'Controls' },
   { to: '/auditor/evidence', label: 'Evidence' },
   { to: '/auditor/exceptions', label: 'Exceptions' },
 ] as const;
@@ -134,6 +136,7 @@ export default function AuditorFace() {
       <AccessBanner />
       <Routes>
         <Route index element={<ResultsPage />} />
+        <Route path="controls" element={<AuditorControlsPage />} />
         <Route path="evidence" element={<AuditorEvidencePage />} />
         <Route path="exceptions" element={<AuditorExceptionsPage />} />
       </Routes>

@@ -5,6 +5,7 @@ import { api } from '../../api';
 import { Shell } from '../../ui/Shell';
 import { ApiKeysPage } from './ApiKeys';
 import { BrandingPage } from './Branding';
+import { CompliancePage } from './Compliance';
 import { AdminOnly, brandingKey, usePartner } from './common';
 import { Dashboard } from './Dashboard';
 import { EscalationDetail, EscalationsPage } from './Escalations';
@@ -26,6 +27,7 @@ const NAV_ADMIN = [
   { to: '/partner/api-keys', label: 'API keys' },
   { to: '/partner/branding', label: 'Branding' },
   { to: '/partner/notifications', label: 'Notifications' },
+  { to: '/partner/compliance', label: 'Compliance' },
 ] as const;
 
 /** The partner face: its navigation (admin pages hidden from technicians), brand and pages. */
@@ -78,6 +80,14 @@ export default function PartnerFace() {
           element={
             <AdminOnly what="notifications">
               <NotificationsPage />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="compliance"
+          element={
+            <AdminOnly what="compliance defaults">
+              <CompliancePage />
             </AdminOnly>
           }
         />

@@ -13,7 +13,8 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, api } from '../../api';
 import { Async, Button, Field, Select, StatusBadge, Table, useToast } from '../../ui/kit';
 import { validate } from '../../ui/forms';
-import { ConfirmAction, FormError, SecretOnce, when } from './common';
+import { SiteCompliance } from '../../ui/SiteCompliance';
+import { ConfirmAction, FormError, SecretOnce, usePartner, when } from './common';
 import { usePractices, useSites } from './Dashboard';
 
 const browserZone = (() => {
@@ -238,6 +239,7 @@ const RESULT_BADGE: Record<string, string> = {
 
 export function SiteDetail() {
   const { id = '' } = useParams();
+  const { isAdmin } = usePartner();
   const site = useQuery({ queryKey: ['site', id], queryFn: () => api(Site, 'GET', `/v1/sites/${id}`) });
   const appliances = useQuery({
     queryKey: ['site', id, 'appliances'],
@@ -302,6 +304,7 @@ export function SiteDetail() {
               )}
             </Async>
           </section>
+          <SiteCompliance siteId={id} canEdit={isAdmin} />
           <ProvisionCodes siteId={id} />
         </>
       )}

@@ -12,7 +12,7 @@ import { TransferPage } from './Transfer';
 
 const NAV = [
   { to: '/practice', label: 'Dashboard' },
-  { to: '/practice/controls', label: 'HIPAA controls' },
+  { to: '/practice/controls', label: 'Controls' },
   { to: '/practice/evidence', label: 'Evidence' },
   { to: '/practice/team', label: 'Team' },
   { to: '/practice/exceptions', label: 'Exceptions' },
