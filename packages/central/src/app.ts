@@ -3,7 +3,8 @@ import fastifyCors from '@fastify/cors';
 import Fastify from 'fastify';
 import type { DestinationStream } from 'pino';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { checksForFrameworkControl, controlOf, FrameworkId } from '@osiris/protocol';
+import { checksForFrameworkControl, controlOf, FrameworkId, type NotificationEvent } from '@osiris/protocol';
+import type { Executor } from './platform/context';
 import type { Config } from './config';
 import { createAccountsModule, createPeopleModule } from './modules/accounts';
 import { createAppliancesModule } from './modules/appliances';
@@ -135,11 +136,21 @@ export async function buildApp(deps: AppDeps) {
     signingKey: orderSigningKey,
     now: deps.now,
   });
+  const publicUrl = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
+  /**
+   * Modules tell people through the notifications module, inside their own transaction; links go
+   * to `/go/<page>`, which the web app opens in the reader's own face. (Created further down: the
+   * closure runs only once requests arrive.)
+   */
+  const notify = async (trx: Executor, event: Omit<NotificationEvent, 'link'> & { link: string }) => {
+    await notifications.service.publish({ ...event, link: `${publicUrl}/go${event.link}` }, trx);
+  };
   const escalations = createEscalationsModule({
     authorize,
     db,
     audit: audit.service,
     orders: orders.service,
+    notify,
     now: deps.now,
   });
   const learning = createLearningModule({ db, audit: audit.service, orders: orders.service, now: deps.now });
@@ -149,6 +160,7 @@ export async function buildApp(deps: AppDeps) {
     audit: audit.service,
     orders: orders.service,
     authorize,
+    notify,
     checksOfControl: (framework, controlId) => {
       const known = FrameworkId.safeParse(framework);
       return known.success && controlOf(known.data, controlId)
@@ -157,7 +169,6 @@ export async function buildApp(deps: AppDeps) {
     },
     now: deps.now,
   });
-  const publicUrl = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
   const email = createEmailModule({ db, config, log: app.log, now: deps.now });
   const notifications = createNotificationsModule({
     db,

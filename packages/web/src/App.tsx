@@ -28,6 +28,18 @@ function Guard({ face, children }: { face: ReturnType<typeof faceOf>; children: 
   return <>{children}</>;
 }
 
+/**
+ * Links in notifications point at `/go/<page>` (e.g. `/go/escalations/<id>`): the same page in the
+ * reader's own face, since one event may reach platform staff and partner people alike.
+ */
+function GoTo() {
+  const { user, isLoading } = useSession();
+  const location = useLocation();
+  if (isLoading) return <Loading what="your session" />;
+  if (!user) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname)}`} replace />;
+  return <Navigate to={`${homeOf(user)}/${location.pathname.replace(/^\/go\/?/, '')}`} replace />;
+}
+
 function Home() {
   const { user, isLoading } = useSession();
   if (isLoading) return <Loading what="your session" />;
@@ -41,6 +53,7 @@ export function App() {
         <Route path="/" element={<Home />} />
         <Route path="/sign-in" element={<SignInPage />} />
         <Route path="/join" element={<JoinPage />} />
+        <Route path="/go/*" element={<GoTo />} />
         <Route
           path="/admin/*"
           element={

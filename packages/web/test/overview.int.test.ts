@@ -3,6 +3,7 @@ import {
   type ComplianceScore,
   EVIDENCE_GENESIS_HASH,
   type EvidenceBundle,
+  type ScoreHistory,
   type SignedEvidenceBundle,
   signBundle,
 } from '@osiris/protocol';
@@ -154,22 +155,27 @@ describe('fleet statistics and the practice score history in a real browser', ()
 
   it('practice dashboard: one score line per framework from the daily snapshots, ending at today’s score', async () => {
     const { t } = web.central;
-    // Yesterday's and today's snapshots (the job runs hourly; the clock moves a day in between).
+    // Yesterday's and today's snapshots (the job runs hourly): the clock goes back a day and returns.
+    t.clock.advance(-24 * HOUR_MS);
     await t.services.snapshots.snapshotAll();
     t.clock.advance(24 * HOUR_MS);
     await t.services.snapshots.snapshotAll();
     const res = await web.central.admin.request({ method: 'GET', url: `/v1/practices/${a.practiceId}/compliance` });
     const scores = (res.json() as ComplianceScore).frameworks;
     expect(scores.map((f) => f.framework)).toEqual(['hipaa', 'soc2', 'pci-dss-4']);
+    const past = await web.central.admin.request({ method: 'GET', url: `/v1/practices/${a.practiceId}/score-history` });
+    const history = past.json() as ScoreHistory;
     const page = await web.as({ role: 'practice_viewer', practiceId: a.practiceId });
     await page.goto('/practice');
     const chart = page.getByTestId('chart-trend');
     const plot = chart.getByTestId('chart-plot');
     await plot.locator('svg.recharts-surface').waitFor();
     await expect.poll(() => plot.locator('path.recharts-line-curve').count()).toBe(3);
+    // One dot per snapshot with a score (yesterday, before the appliance uploaded, there was none).
     expect(await plot.locator('.recharts-line-dots circle').count()).toBe(
-      2 * scores.filter((f) => f.score !== null).length,
+      history.items.filter((i) => i.score !== null).length,
     );
+    expect(history.items.length).toBe(6);
     expect(await plot.getAttribute('aria-label')).toContain('Score over 2 days');
     for (const f of scores)
       expect(await chart.getByTestId(`trend-latest-${f.framework}`).textContent()).toContain(

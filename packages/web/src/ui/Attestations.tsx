@@ -18,7 +18,7 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const formatDay = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
 
 /** Why a document cannot be sent, checked before reading it; null when it may go. */
-export function documentProblem(file: File | null): string | null {
+function documentProblem(file: File | null): string | null {
   if (!file) return 'Choose the document that shows the control is in place.';
   if (!AttestationDocumentType.safeParse(file.type).success)
     return 'The document must be a PDF, PNG, JPEG or plain text file.';

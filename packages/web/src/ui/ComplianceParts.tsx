@@ -46,7 +46,7 @@ export function FormulaHelp({ formula = SCORE_FORMULA }: { formula?: string }) {
 }
 
 /** "12 passing · 3 failing · …" for a framework's counts. */
-export function CountsLine({ counts }: { counts: FrameworkScore['counts'] }) {
+function CountsLine({ counts }: { counts: FrameworkScore['counts'] }) {
   return (
     <span data-testid="framework-counts">
       {counts.passing} passing · {counts.failing} failing · {counts.unknown} unknown · {counts.excepted} excepted ·{' '}

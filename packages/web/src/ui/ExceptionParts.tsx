@@ -187,7 +187,8 @@ export function ExceptionList(props: {
               { header: 'Expires', cell: (x) => new Date(x.expiresAt).toLocaleDateString() },
               {
                 header: 'Requested by',
-                cell: (x) => `${who(x.requestedBy, x.names.requestedBy)}, ${new Date(x.requestedAt).toLocaleDateString()}`,
+                cell: (x) =>
+                  `${who(x.requestedBy, x.names.requestedBy)}, ${new Date(x.requestedAt).toLocaleDateString()}`,
               },
               {
                 header: 'Decision',
@@ -197,7 +198,11 @@ export function ExceptionList(props: {
                       {x.state === 'rejected' ? 'Rejected' : 'Approved'} by {who(x.decidedBy, x.names.decidedBy)}
                       {x.endedAt && x.state === 'revoked' ? `; revoked by ${who(x.endedBy, x.names.endedBy)}` : ''}
                       {x.decisionNote ? <div className="hint">“{x.decisionNote}”</div> : null}
-                      {x.endNote ? <div className="hint" data-testid="end-note">Revoked: “{x.endNote}”</div> : null}
+                      {x.endNote ? (
+                        <div className="hint" data-testid="end-note">
+                          Revoked: “{x.endNote}”
+                        </div>
+                      ) : null}
                     </span>
                   ) : (
                     '—'

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ApplianceEscalationRequest, Escalation, EscalationNote, EscalationPriority } from '@osiris/protocol';
+import type {
+  ApplianceEscalationRequest,
+  Escalation,
+  EscalationNote,
+  EscalationPriority,
+  NotificationDelivery,
+} from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
 import { auditOf, createTenant, expectError, type Tenant } from '../../testing/api';
@@ -112,6 +118,33 @@ describe.each(testBackends)('escalation SLAs, assignment, notes and breaches on 
 
   it('escalates an unacknowledged escalation to the platform once its SLA passes, once', async () => {
     await t.services.escalations.breachDue(); // earlier tests' escalations, whatever is already due
+    // The platform's on-call channel hears of breaches; partner A's channel hears of new escalations.
+    const channel = async (partnerId: string | null, eventTypes: string[]) => {
+      const created = await admin.request({
+        method: 'POST',
+        url: '/v1/notification-channels',
+        payload: {
+          ...(partnerId ? { partnerId } : {}),
+          name: `on-call ${eventTypes[0]}`,
+          settings: { kind: 'email', addresses: ['oncall@test.example'] },
+        },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const rule = await admin.request({
+        method: 'POST',
+        url: '/v1/notification-rules',
+        payload: {
+          ...(partnerId ? { partnerId } : {}),
+          eventTypes,
+          minPriority: 'P4',
+          channelIds: [created.json().id],
+        },
+      });
+      expect(rule.statusCode, rule.body).toBe(201);
+      return created.json().id as string;
+    };
+    const platformChannel = await channel(null, ['escalation.breached']);
+    const partnerChannel = await channel(a.partner.id, ['escalation.created']);
     const urgent = await send('P1');
     const calm = await send('P4');
     const acked = await send('P1');
@@ -141,5 +174,24 @@ describe.each(testBackends)('escalation SLAs, assignment, notes and breaches on 
     ).json() as Escalation;
     expect(ackedAfter).toMatchObject({ breachedAt: null, slaRemainingMs: null });
     expect((await auditOf(admin, urgent.id)).map((x) => x.action)).toContain('escalation.breach');
+
+    const deliveries = async (channelId: string, partnerId?: string) =>
+      (
+        (
+          await admin.request({
+            method: 'GET',
+            url: `/v1/notification-deliveries?channelId=${channelId}${partnerId ? `&partnerId=${partnerId}` : ''}`,
+          })
+        ).json() as { items: NotificationDelivery[] }
+      ).items;
+    const breaches = await deliveries(platformChannel);
+    expect(breaches.filter((d) => d.title.includes('ehr-db-01'))).toHaveLength(expected.length);
+    expect(breaches.every((d) => d.eventType === 'escalation.breached')).toBe(true);
+    // Three escalations arrived after partner A's rule existed.
+    expect((await deliveries(partnerChannel, a.partner.id)).map((d) => d.eventType)).toEqual([
+      'escalation.created',
+      'escalation.created',
+      'escalation.created',
+    ]);
   });
 });

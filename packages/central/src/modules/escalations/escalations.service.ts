@@ -37,6 +37,8 @@ export interface EscalationEvent {
   dedupKey: string;
 }
 
+export type EscalationNotifier = (trx: Executor, event: EscalationEvent) => Promise<void>;
+
 /** The SLAs in force: the partner's overrides over the defaults. */
 export function slaOf(overrides: Record<string, number> | null | undefined): EscalationSla {
   return { ...ESCALATION_SLA_MINUTES, ...(overrides ?? {}) };
@@ -51,7 +53,7 @@ export function createEscalationsService(deps: {
   authorize: Authorizer;
   now: () => Date;
   /** Publishes within the caller's transaction (so nothing is told about a change that rolled back). */
-  notify?: (trx: Executor, event: EscalationEvent) => Promise<void>;
+  notify?: EscalationNotifier | undefined;
 }) {
   const { db, store, audit, orders, authorize, now } = deps;
   const notify = deps.notify ?? (async () => undefined);

@@ -5,7 +5,7 @@ import type { App } from '../../platform/http';
 import type { AuditService } from '../audit';
 import type { OrdersService } from '../orders';
 import { registerEscalationsRoutes } from './escalations.routes';
-import { createEscalationsService } from './escalations.service';
+import { createEscalationsService, type EscalationNotifier } from './escalations.service';
 import { createEscalationsStore } from './escalations.store';
 
 export type { EscalationsService } from './escalations.service';
@@ -15,6 +15,7 @@ export function createEscalationsModule(deps: {
   db: Kysely<DB>;
   audit: AuditService;
   orders: Pick<OrdersService, 'issueWithin'>;
+  notify?: EscalationNotifier;
   now?: (() => Date) | undefined;
 }) {
   const service = createEscalationsService({

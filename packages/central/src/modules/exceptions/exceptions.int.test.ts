@@ -62,7 +62,36 @@ describe.each(testBackends)('compliance exceptions on %s', (backend) => {
   afterAll(() => t.close());
 
   it('lets the owner ask, the partner admin approve, and sends the appliance a signed set', async () => {
+    // Partner A's admins hear of requests through a notification rule.
+    const channel = await partnerAdmin.request({
+      method: 'POST',
+      url: '/v1/notification-channels',
+      payload: {
+        partnerId: a.partner.id,
+        name: 'Requests',
+        settings: { kind: 'email', addresses: ['msp@test.example'] },
+      },
+    });
+    expect(channel.statusCode, channel.body).toBe(201);
+    const rule = await partnerAdmin.request({
+      method: 'POST',
+      url: '/v1/notification-rules',
+      payload: {
+        partnerId: a.partner.id,
+        eventTypes: ['exception.requested', 'exception.expired'],
+        minPriority: 'P4',
+        channelIds: [channel.json().id],
+      },
+    });
+    expect(rule.statusCode, rule.body).toBe(201);
     const asked = await ask(owner, valid());
+    const told = await partnerAdmin.request({
+      method: 'GET',
+      url: `/v1/notification-deliveries?partnerId=${a.partner.id}`,
+    });
+    expect((told.json() as { items: { eventType: string; title: string }[] }).items).toEqual([
+      expect.objectContaining({ eventType: 'exception.requested', title: `Exception requested: ${CHECK}` }),
+    ]);
     expect(asked.statusCode, asked.body).toBe(201);
     const pending = asked.json() as ComplianceException;
     expect(pending).toMatchObject({
@@ -104,7 +133,11 @@ describe.each(testBackends)('compliance exceptions on %s', (backend) => {
     expect(items.length).toBeGreaterThan(0);
     expect(items[0]?.reason).toContain('vendor EHR');
     expect(items[0]?.decidedBy).not.toBeNull();
-    expect(items[0]?.names).toEqual({ requestedBy: 'Test practice_owner', decidedBy: 'Test partner_admin', endedBy: null });
+    expect(items[0]?.names).toEqual({
+      requestedBy: 'Test practice_owner',
+      decidedBy: 'Test partner_admin',
+      endedBy: null,
+    });
     expect((await viewer.request({ method: 'GET', url: '/v1/exceptions' })).statusCode).toBe(200);
     expectError(await ask(viewer, valid()), 403, 'FORBIDDEN');
     expectError(await ask(auditor, valid()), 403, 'FORBIDDEN');

@@ -29,6 +29,20 @@ const DAY_MS = 86_400_000;
  */
 export type ChecksOfControl = (framework: string, controlId: string) => readonly string[] | null;
 
+/** What the exceptions module tells people (through the notifications module), in its transaction. */
+export type ExceptionNotifier = (
+  trx: Executor,
+  event: {
+    type: 'exception.requested' | 'exception.expired';
+    priority: 'P3';
+    partnerId: string;
+    title: string;
+    body: string;
+    link: string;
+    dedupKey: string;
+  },
+) => Promise<void>;
+
 const invalid = (path: string, message: string) =>
   new AppError('VALIDATION_FAILED', 'Invalid request', {
     details: { issues: [{ path: [path], message, code: 'custom' }] },
@@ -42,9 +56,13 @@ export function createExceptionsService(deps: {
   orders: Pick<OrdersService, 'issueWithin'>;
   authorize: Authorizer;
   checksOfControl: ChecksOfControl;
+  notify?: ExceptionNotifier | undefined;
   now: () => Date;
 }) {
   const { db, store, audit, orders, authorize, checksOfControl, now } = deps;
+  const notify = deps.notify ?? (async () => undefined);
+  const scopeText = (row: { check_id: string | null; framework: string | null; control_id: string | null }) =>
+    row.check_id ?? `${row.framework} ${row.control_id}`;
 
   function checksOf(scope: ExceptionScope): string[] {
     if (scope.kind === 'check') {
@@ -161,6 +179,15 @@ export function createExceptionsService(deps: {
           starts_at: startsAt,
           expires_at: expiresAt,
         });
+        await notify(trx, {
+          type: 'exception.requested',
+          priority: 'P3',
+          partnerId: owner.partnerId,
+          title: `Exception requested: ${scopeText(row)}`,
+          body: `${input.reason} (until ${expiresAt.toISOString().slice(0, 10)}); a partner admin or platform admin decides.`,
+          link: '/exceptions',
+          dedupKey: `exception-request:${row.id}`,
+        });
         await audit.record(trx, actor, {
           action: 'exception.request',
           targetType: 'exception',
@@ -231,6 +258,16 @@ export function createExceptionsService(deps: {
     async expireDue(): Promise<number> {
       return db.transaction().execute(async (trx) => {
         const expired = await store.expireDue(trx, now());
+        for (const row of expired)
+          await notify(trx, {
+            type: 'exception.expired',
+            priority: 'P3',
+            partnerId: row.partner_id,
+            title: `Exception expired: ${scopeText(row)}`,
+            body: `The exception ended at ${row.expires_at.toISOString()}; the appliance checks and heals it again.`,
+            link: '/exceptions',
+            dedupKey: `exception-expired:${row.id}`,
+          });
         for (const row of expired)
           await audit.record(trx, SYSTEM_ACTOR, {
             action: 'exception.expire',

@@ -46,9 +46,21 @@ const withNames = (db: Executor) =>
     .selectFrom('compliance_exceptions')
     .selectAll('compliance_exceptions')
     .select((eb) => [
-      eb.selectFrom('users').select('name').whereRef('users.id', '=', 'compliance_exceptions.requested_by').as('requested_by_name'),
-      eb.selectFrom('users').select('name').whereRef('users.id', '=', 'compliance_exceptions.decided_by').as('decided_by_name'),
-      eb.selectFrom('users').select('name').whereRef('users.id', '=', 'compliance_exceptions.ended_by').as('ended_by_name'),
+      eb
+        .selectFrom('users')
+        .select('name')
+        .whereRef('users.id', '=', 'compliance_exceptions.requested_by')
+        .as('requested_by_name'),
+      eb
+        .selectFrom('users')
+        .select('name')
+        .whereRef('users.id', '=', 'compliance_exceptions.decided_by')
+        .as('decided_by_name'),
+      eb
+        .selectFrom('users')
+        .select('name')
+        .whereRef('users.id', '=', 'compliance_exceptions.ended_by')
+        .as('ended_by_name'),
     ]);
 
 /** SQL for the compliance_exceptions table; nothing else. */
@@ -56,7 +68,9 @@ export function createExceptionsStore() {
   return {
     async insert(db: Executor, row: Insertable<ComplianceExceptionsTable>): Promise<ExceptionRow> {
       await db.insertInto('compliance_exceptions').values(row).execute();
-      return withNames(db).where('compliance_exceptions.id', '=', row.id as string).executeTakeFirstOrThrow();
+      return withNames(db)
+        .where('compliance_exceptions.id', '=', row.id as string)
+        .executeTakeFirstOrThrow();
     },
 
     get: (db: Executor, id: string) => withNames(db).where('compliance_exceptions.id', '=', id).executeTakeFirst(),

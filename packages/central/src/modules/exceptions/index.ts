@@ -5,7 +5,7 @@ import type { App } from '../../platform/http';
 import type { AuditService } from '../audit';
 import type { OrdersService } from '../orders';
 import { registerExceptionsRoutes } from './exceptions.routes';
-import { type ChecksOfControl, createExceptionsService } from './exceptions.service';
+import { type ChecksOfControl, createExceptionsService, type ExceptionNotifier } from './exceptions.service';
 import { createExceptionsStore } from './exceptions.store';
 
 export type { ExceptionsService } from './exceptions.service';
@@ -16,6 +16,7 @@ export function createExceptionsModule(deps: {
   orders: Pick<OrdersService, 'issueWithin'>;
   authorize: Authorizer;
   checksOfControl: ChecksOfControl;
+  notify?: ExceptionNotifier;
   now?: (() => Date) | undefined;
 }) {
   const service = createExceptionsService({

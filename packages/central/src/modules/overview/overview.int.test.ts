@@ -100,7 +100,12 @@ describe.each(testBackends)('fleet overview and practice trend on %s', (backend)
   const expectedFrameworks = async (siteIds: string[]) => {
     const snaps = (
       await Promise.all(
-        siteIds.map(async (id) => (await admin.request({ method: 'GET', url: `/v1/sites/${id}/score-history?days=7` })).json() as ScoreHistory),
+        siteIds.map(
+          async (id) =>
+            (
+              await admin.request({ method: 'GET', url: `/v1/sites/${id}/score-history?days=7` })
+            ).json() as ScoreHistory,
+        ),
       )
     ).flatMap((h) => h.items.filter((i) => i.day === day(0)));
     return ['hipaa', 'soc2', 'pci-dss-4'].map((framework) => {

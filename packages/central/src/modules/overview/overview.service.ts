@@ -65,7 +65,11 @@ export function createOverviewService(deps: {
       return {
         windowDays: OVERVIEW_WINDOW_DAYS,
         frameworks: frameworkCompliance(
-          latest.map((r) => ({ framework: r.framework, score: r.score === null ? null : Number(r.score), counts: r.counts })),
+          latest.map((r) => ({
+            framework: r.framework,
+            score: r.score === null ? null : Number(r.score),
+            counts: r.counts,
+          })),
         ),
         healing: HEALING_TIERS.map((tier): HealingTierStats => {
           const h = byTier.get(tier);
