@@ -189,7 +189,7 @@ export async function buildApp(deps: AppDeps) {
     email: email.service,
     now: deps.now,
   });
-  const overview = createOverviewModule({ db, authorize, now: deps.now });
+  const overview = createOverviewModule({ db, now: deps.now });
   const oidc = createOidcService({ db, issuers: config.OIDC_ISSUERS, publicUrl, now: deps.now });
   const people = createPeopleModule({
     db,

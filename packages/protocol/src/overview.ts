@@ -1,13 +1,9 @@
 import { z } from 'zod';
 import { FrameworkId } from './frameworks/schema';
 
-/**
- * Fleet statistics (`GET /v1/overview`) and a practice's score trend
- * (`GET /v1/practices/:id/trend`), both scoped to what the caller reaches.
- */
+/** Fleet statistics (`GET /v1/overview`), scoped to what the caller reaches. Trends: score history. */
 
 const Count = z.number().int().min(0);
-const Percent = z.number().int().min(0).max(100);
 
 /**
  * One framework across the sites within reach, from each site's newest daily score snapshot:
@@ -48,27 +44,3 @@ export const OverviewResponse = z.object({
   healing: z.array(HealingTierStats).max(HEALING_TIERS.length),
 });
 export type OverviewResponse = z.infer<typeof OverviewResponse>;
-
-export const TREND_DAYS_MIN = 7;
-export const TREND_DAYS_MAX = 365;
-
-export const PracticeTrendQuery = z.strictObject({
-  days: z.coerce.number().int().min(TREND_DAYS_MIN).max(TREND_DAYS_MAX).default(30),
-});
-export type PracticeTrendQuery = z.infer<typeof PracticeTrendQuery>;
-
-/** One UTC day: the newest check result per appliance, host and check by the end of that day. */
-export const TrendPoint = z.object({
-  day: z.iso.date(),
-  passing: Count,
-  failing: Count,
-  score: Percent.nullable(),
-});
-export type TrendPoint = z.infer<typeof TrendPoint>;
-
-export const PracticeTrendResponse = z.object({
-  practiceId: z.uuid(),
-  days: z.number().int().min(TREND_DAYS_MIN).max(TREND_DAYS_MAX),
-  points: z.array(TrendPoint).max(TREND_DAYS_MAX),
-});
-export type PracticeTrendResponse = z.infer<typeof PracticeTrendResponse>;

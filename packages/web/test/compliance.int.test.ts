@@ -75,6 +75,27 @@ describe('frameworks, scores and attestations in a real browser', () => {
     await expect.poll(() => section.getByTestId('score-card-hipaa').count()).toBe(1);
   });
 
+  it('shows read-only staff the site compliance in the admin face, families opening from the keyboard', async () => {
+    const page = await web.asStaff('readonly');
+    await page.goto(`/admin/sites/${seeded.siteId}`);
+    const section = page.getByTestId('site-compliance');
+    await expect.poll(() => section.getByTestId('framework-source').textContent()).toBe('site');
+    expect(await section.getByTestId('save-frameworks').count()).toBe(0);
+    expect(await section.getByTestId('framework-check-hipaa').isDisabled()).toBe(true);
+    const site = await get<ComplianceScore>(`/v1/sites/${seeded.siteId}/compliance`);
+    for (const f of site.frameworks)
+      expect(await section.getByTestId(`score-card-${f.framework}`).getByTestId('framework-score').textContent()).toBe(
+        shown(f.score),
+      );
+    await section.getByTestId('breakdown-framework').selectOption('hipaa');
+    const family = section.getByTestId('breakdown-hipaa').getByTestId('family').last();
+    const control = family.locator('li').first();
+    expect(await control.isVisible()).toBe(false);
+    await family.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    await control.waitFor();
+  });
+
   it('lets a partner admin set the default frameworks for new sites', async () => {
     const page = await web.as({ role: 'partner_admin', partnerId: seeded.partnerId });
     await page.goto('/partner/compliance');

@@ -3,6 +3,7 @@ import {
   type ComplianceScore,
   EVIDENCE_GENESIS_HASH,
   type EvidenceBundle,
+  type OverviewResponse,
   type ScoreHistory,
   type SignedEvidenceBundle,
   signBundle,
@@ -70,20 +71,21 @@ async function seedSite(web: WebApp, name: string, runs: readonly Run[]) {
   return ids;
 }
 
-/** The percent and counts shown for each framework, by framework id. */
-async function frameworks(page: Page) {
+/** The percent and counts shown for each framework must be what the API answers this caller. */
+async function expectFrameworksAsApi(page: Page, api: OverviewResponse) {
   const card = page.getByTestId('card-frameworks');
+  expect(api.frameworks.map((f) => f.framework)).toEqual(['hipaa', 'soc2', 'pci-dss-4']);
   await card.getByTestId('framework-hipaa').waitFor();
-  const out: Record<string, { percent: string | null; counts: string | null }> = {};
-  for (const id of ['hipaa', 'soc2', 'nist80053', 'cis']) {
-    const row = card.getByTestId(`framework-${id}`);
-    out[id] = {
-      percent: await row.getByTestId('framework-percent').textContent(),
-      counts: await row.getByTestId('framework-counts').textContent(),
-    };
+  for (const f of api.frameworks) {
+    const row = card.getByTestId(`framework-${f.framework}`);
+    expect(await row.getByTestId('framework-percent').textContent()).toBe(f.percent === null ? '—' : `${f.percent}%`);
+    expect(await row.getByTestId('framework-counts').textContent()).toBe(
+      `${f.passing} passing · ${f.failing} failing · ${f.other} unknown controls over ${f.sites} ${f.sites === 1 ? 'site' : 'sites'}`,
+    );
   }
-  expect(await card.locator('svg.recharts-surface path.recharts-rectangle').count()).toBe(4);
-  return out;
+  // A bar per framework with a score above zero (the fresh results make each one so).
+  expect(api.frameworks.every((f) => (f.percent ?? 0) > 0)).toBe(true);
+  expect(await card.locator('svg.recharts-surface path.recharts-rectangle').count()).toBe(api.frameworks.length);
 }
 
 /** Attempts, healed and failed of each tier as the healing table shows them. */
@@ -114,31 +116,38 @@ describe('fleet statistics and the practice score history in a real browser', ()
       [SSH, 'fail', 27, 'L1'],
       [SSH, 'fail', 26, 'L2'],
       [MAC, 'error', 25],
+      // Fresh runs: their controls pass (the older runs are stale by now).
+      [FIREWALL, 'pass', 0.01],
+      [SSH, 'pass', 0.01],
     ]);
     // Another partner's practice: all passing, one L1 heal.
     await seedSite(web, 'clinic-b', [
       [SSH, 'pass', 50],
       [FIREWALL, 'pass', 50],
       [SSH, 'pass', 49, 'L1'],
+      [FIREWALL, 'pass', 0.01],
+      [SSH, 'pass', 0.01],
     ]);
+    // Compliance by framework comes from the daily score snapshots.
+    await web.central.t.services.snapshots.snapshotAll();
   }, 120_000);
   afterAll(async () => web?.close());
 
   it('admin overview: compliance by framework and healing by tier over the whole fleet', async () => {
     const page = await web.asStaff('readonly');
     await page.goto('/admin');
-    const shown = await frameworks(page);
-    for (const id of ['hipaa', 'soc2', 'nist80053', 'cis'])
-      expect(shown[id]).toEqual({ percent: '75%', counts: '3 passing · 1 failing · 1 other' });
+    const api = await web.central.call<OverviewResponse>('GET', '/v1/overview');
+    expect(api.frameworks[0]?.sites).toBe(2);
+    await expectFrameworksAsApi(page, api);
     expect(await tiers(page)).toEqual({ L1: [4, 3, 1], L2: [1, 0, 1], L3: [0, 0, 0] });
   });
 
   it('partner dashboard: the same cards over its own practices only', async () => {
     const page = await web.as({ role: 'partner_admin', partnerId: a.partnerId });
     await page.goto('/partner');
-    const shown = await frameworks(page);
-    expect(shown.hipaa).toEqual({ percent: '50%', counts: '1 passing · 1 failing · 1 other' });
-    expect(shown.cis?.percent).toBe('50%');
+    const api = (await page.evaluate('fetch("/v1/overview").then((r) => r.json())')) as OverviewResponse;
+    expect(api.frameworks.every((f) => f.sites === 1)).toBe(true); // its own site only
+    await expectFrameworksAsApi(page, api);
     expect(await tiers(page)).toEqual({ L1: [3, 2, 1], L2: [1, 0, 1], L3: [0, 0, 0] });
   });
 

@@ -70,4 +70,3 @@ export function createExceptionSet(deps: { store: Pick<Store, 'settings'>; now: 
     },
   };
 }
-export type ExceptionSet = ReturnType<typeof createExceptionSet>;

@@ -80,14 +80,12 @@ describe('escalation queue', () => {
     link.down = false;
     expect(await sender.flush()).toBe(0);
     expect(store.escalationQueue.depth()).toBe(0);
-    const listed = await central.call<{ items: Escalation[] }>('GET', '/v1/escalations?priority=critical');
+    const listed = await central.call<{ items: Escalation[] }>('GET', '/v1/escalations?priority=P1');
     expect(listed.items.map((e) => e.id).sort()).toEqual([first.id, second.id].sort());
 
     // A resend (the appliance crashed before it removed the row) is answered with the stored one.
     sender.escalate(first);
     expect(await sender.flush()).toBe(0);
-    expect(
-      (await central.call<{ items: Escalation[] }>('GET', '/v1/escalations?priority=critical')).items,
-    ).toHaveLength(2);
+    expect((await central.call<{ items: Escalation[] }>('GET', '/v1/escalations?priority=P1')).items).toHaveLength(2);
   });
 });

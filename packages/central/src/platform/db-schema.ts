@@ -291,7 +291,7 @@ export interface ComplianceExceptionsTable {
   end_note: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-export interface SiteFrameworksTable {
+interface SiteFrameworksTable {
   site_id: string;
   preset: string | null;
   frameworks: ColumnType<string[], string, string>;
@@ -317,7 +317,7 @@ export interface ComplianceAttestationsTable {
   revoked_by: NullableId;
 }
 
-export interface ComplianceScoreSnapshotsTable {
+interface ComplianceScoreSnapshotsTable {
   scope_type: string;
   scope_id: string;
   framework: string;

@@ -57,4 +57,3 @@ export function createJobRunner(log: FastifyBaseLogger, jobs: readonly Job[]) {
     },
   };
 }
-export type JobRunner = ReturnType<typeof createJobRunner>;

@@ -10,9 +10,9 @@ import {
   SCORE_FORMULA,
 } from '@osiris/protocol';
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { frameworkName, STATUS_TEXT, scorePercent } from './compliance-data';
+import { frameworkName, type ScoreScope, STATUS_TEXT, scorePercent, useComplianceScore } from './compliance-data';
 import { validate } from './forms';
-import { Button, Empty, Select } from './kit';
+import { Async, Button, Empty, Select } from './kit';
 
 /**
  * Display pieces of compliance scores shared by the admin, partner, practice and auditor faces:
@@ -83,6 +83,21 @@ export function ScoreCards({ frameworks, empty }: { frameworks: readonly Framewo
         <ScoreCard key={f.framework} score={f} />
       ))}
     </div>
+  );
+}
+
+/** The live score per framework of a practice or partner, with the formula below the cards. */
+export function ScopeScores(props: { scope: ScoreScope; id: string | null | undefined; empty: string }) {
+  const score = useComplianceScore(props.scope, props.id);
+  return (
+    <Async query={score} what="the scores">
+      {(data) => (
+        <>
+          <ScoreCards frameworks={data.frameworks} empty={props.empty} />
+          <FormulaHelp formula={data.formula} />
+        </>
+      )}
+    </Async>
   );
 }
 

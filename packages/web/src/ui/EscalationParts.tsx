@@ -45,7 +45,7 @@ export function useNow(intervalMs = 5_000): number {
 }
 
 /** "12 min left", "2 h 5 min left", "overdue by 3 min". */
-export function slaText(remainingMs: number): string {
+function slaText(remainingMs: number): string {
   const span = (minutes: number) => {
     if (minutes < 60) return `${minutes} min`;
     const hours = Math.floor(minutes / 60);

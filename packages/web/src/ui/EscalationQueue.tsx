@@ -19,7 +19,7 @@ const STATES = [
 const PRIORITY_RANK: Record<EscalationPriority, number> = { P1: 0, P2: 1, P3: 2, P4: 3 };
 
 /** Most urgent first: open before the rest, then least time left, then priority. */
-export function byUrgency(rows: readonly Escalation[], fetchedAt: number, now: number): Escalation[] {
+function byUrgency(rows: readonly Escalation[], fetchedAt: number, now: number): Escalation[] {
   const key = (e: Escalation) => remainingNow(e, fetchedAt, now) ?? Number.POSITIVE_INFINITY;
   return [...rows].sort(
     (a, b) =>

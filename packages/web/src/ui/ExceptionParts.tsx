@@ -22,14 +22,14 @@ export interface SiteOption {
 const DAY_MS = 86_400_000;
 export const EXCEPTIONS_KEY = ['exceptions'] as const;
 
-export const scopeText = (scope: ExceptionScope): string => {
+const scopeText = (scope: ExceptionScope): string => {
   if (scope.kind === 'check') return checkById(scope.checkId)?.title ?? scope.checkId;
   const control = controlOf(scope.framework, scope.controlId);
   return `${scope.framework} ${scope.controlId}${control ? ` ${control.title}` : ''}`;
 };
 
 /** Whole days until the exception ends (at least 0). */
-export const daysLeft = (expiresAt: string, now = Date.now()): number =>
+const daysLeft = (expiresAt: string, now = Date.now()): number =>
   Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / DAY_MS));
 
 function StateCell({ x }: { x: ComplianceException }) {

@@ -8,7 +8,7 @@ import { ExceptionRequestForm } from './ExceptionRequestForm';
 import { Button } from './kit';
 
 /** The sites within the caller's reach, for the exception pickers and filters. */
-export function useSiteOptions(enabled = true) {
+function useSiteOptions(enabled = true) {
   const sites = useQuery({
     queryKey: ['exceptions', 'sites'],
     queryFn: () => api(SitePage, 'GET', `/v1/sites${query({ limit: 200 })}`),

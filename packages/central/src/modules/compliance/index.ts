@@ -9,9 +9,6 @@ import { createComplianceService } from './compliance.service';
 import { createComplianceStore } from './compliance.store';
 import { createSnapshots } from './snapshots';
 
-export type { ComplianceService } from './compliance.service';
-export type { Snapshots } from './snapshots';
-
 export function createComplianceModule(deps: {
   db: Kysely<DB>;
   audit: AuditService;

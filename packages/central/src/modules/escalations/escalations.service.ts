@@ -27,7 +27,7 @@ import { newId } from '../../platform/ids';
 import { SYSTEM_ACTOR } from '../../platform/context';
 
 /** What the escalations module tells people about (through the notifications module). */
-export interface EscalationEvent {
+interface EscalationEvent {
   type: 'escalation.created' | 'escalation.breached';
   priority: EscalationPriority;
   partnerId: string | null;
@@ -40,7 +40,7 @@ export interface EscalationEvent {
 export type EscalationNotifier = (trx: Executor, event: EscalationEvent) => Promise<void>;
 
 /** The SLAs in force: the partner's overrides over the defaults. */
-export function slaOf(overrides: Record<string, number> | null | undefined): EscalationSla {
+function slaOf(overrides: Record<string, number> | null | undefined): EscalationSla {
   return { ...ESCALATION_SLA_MINUTES, ...(overrides ?? {}) };
 }
 

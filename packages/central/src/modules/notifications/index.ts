@@ -13,8 +13,6 @@ import { createNotificationsStore } from './notifications.store';
 import type { NotificationTables } from './notifications.tables';
 import type { SmsProvider } from './sms-provider';
 
-export type { NotificationsService } from './notifications.service';
-
 /**
  * Notifications: channels, routing rules and the delivery outbox. Call service.publish(event) from
  * other modules; start the worker with service.start() once the app is up, stop() on shutdown.

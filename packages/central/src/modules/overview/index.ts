@@ -1,15 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { Authorizer } from '../../platform/authorize';
 import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
 import { registerOverviewRoutes } from './overview.routes';
 import { createOverviewService } from './overview.service';
 import { createOverviewStore } from './overview.store';
 
-export function createOverviewModule(deps: { db: Kysely<DB>; authorize: Authorizer; now?: (() => Date) | undefined }) {
+export function createOverviewModule(deps: { db: Kysely<DB>; now?: (() => Date) | undefined }) {
   const service = createOverviewService({
     db: deps.db,
-    authorize: deps.authorize,
     store: createOverviewStore(),
     now: deps.now ?? (() => new Date()),
   });

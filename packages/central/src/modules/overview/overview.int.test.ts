@@ -2,14 +2,13 @@ import {
   EVIDENCE_GENESIS_HASH,
   type EvidenceBundle,
   type OverviewResponse,
-  type PracticeTrendResponse,
   type ScoreHistory,
   type SignedEvidenceBundle,
   signBundle,
 } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, signInAs, startTestApp, type TestApp, testBackends } from '../../testing';
-import { createTenant, expectError, expectValidationIssues, type Tenant } from '../../testing/api';
+import { createTenant, expectError, type Tenant } from '../../testing/api';
 import { registerTestAppliance } from '../../testing/appliance';
 
 const DAY_MS = 86_400_000;
@@ -58,7 +57,7 @@ async function uploadRuns(appliance: Awaited<ReturnType<typeof registerTestAppli
   expect(res.statusCode, res.body).toBe(200);
 }
 
-describe.each(testBackends)('fleet overview and practice trend on %s', (backend) => {
+describe.each(testBackends)('fleet overview on %s', (backend) => {
   let t: TestApp;
   let admin: Caller;
   let a: Tenant;
@@ -190,55 +189,5 @@ describe.each(testBackends)('fleet overview and practice trend on %s', (backend)
 
   it('refuses anonymous callers', async () => {
     expectError(await t.anonymous.request({ method: 'GET', url: '/v1/overview' }), 401, 'UNAUTHENTICATED');
-    expectError(
-      await t.anonymous.request({ method: 'GET', url: `/v1/practices/${a.practice.id}/trend` }),
-      401,
-      'UNAUTHENTICATED',
-    );
-  });
-
-  it('gives one point per UTC day with the newest check run by each day’s end, healing records left out', async () => {
-    const viewer = await signInAs(t, { role: 'practice_viewer', practiceId: a.practice.id });
-    const res = await viewer.request({ method: 'GET', url: `/v1/practices/${a.practice.id}/trend?days=7` });
-    expect(res.statusCode, res.body).toBe(200);
-    const trend = res.json() as PracticeTrendResponse;
-    expect(trend).toMatchObject({ practiceId: a.practice.id, days: 7 });
-    expect(trend.points).toEqual([
-      ...[-6, -5, -4, -3].map((d) => ({ day: day(d), passing: 0, failing: 0, score: null })),
-      { day: day(-2), passing: 2, failing: 0, score: 100 },
-      { day: day(-1), passing: 1, failing: 1, score: 50 },
-      { day: day(0), passing: 1, failing: 1, score: 50 },
-    ]);
-    const byDefault = (await viewer.request({ method: 'GET', url: `/v1/practices/${a.practice.id}/trend` })).json();
-    expect(byDefault.points).toHaveLength(30);
-    expect(byDefault.points.at(-1)).toEqual({ day: day(0), passing: 1, failing: 1, score: 50 });
-  });
-
-  it('lets an auditor and the partner read the trend, and answers 404 for another tenant’s practice', async () => {
-    const auditor = await signInAs(t, { role: 'auditor', practiceId: a.practice.id });
-    const url = `/v1/practices/${a.practice.id}/trend?days=7`;
-    expect((await auditor.request({ method: 'GET', url })).statusCode).toBe(200);
-    const partnerA = await signInAs(t, { role: 'technician', partnerId: a.partner.id });
-    expect((await partnerA.request({ method: 'GET', url })).json().points.at(-1).score).toBe(50);
-    const partnerB = await signInAs(t, { role: 'partner_admin', partnerId: b.partner.id });
-    expectError(await partnerB.request({ method: 'GET', url }), 404, 'NOT_FOUND');
-    const practiceB = await signInAs(t, { role: 'practice_viewer', practiceId: b.practice.id });
-    expectError(await practiceB.request({ method: 'GET', url }), 404, 'NOT_FOUND');
-    const bTrend = (
-      await practiceB.request({ method: 'GET', url: `/v1/practices/${b.practice.id}/trend?days=7` })
-    ).json() as PracticeTrendResponse;
-    expect(bTrend.points.at(-1)).toEqual({ day: day(0), passing: 2, failing: 0, score: 100 });
-  });
-
-  it('refuses a days value outside 7..365 or not a number, and a malformed id', async () => {
-    for (const days of ['6', '366', 'abc', '7.5', '0'])
-      expectValidationIssues(
-        await admin.request({ method: 'GET', url: `/v1/practices/${a.practice.id}/trend?days=${days}` }),
-        days,
-      );
-    expectValidationIssues(await admin.request({ method: 'GET', url: '/v1/practices/not-a-uuid/trend' }));
-    expectValidationIssues(
-      await admin.request({ method: 'GET', url: `/v1/practices/${a.practice.id}/trend?days=30&extra=1` }),
-    );
   });
 });

@@ -4,16 +4,14 @@ import {
   HEALING_TIERS,
   type HealingTierStats,
   type OverviewResponse,
-  type PracticeTrendQuery,
-  type PracticeTrendResponse,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
-import { actorReach, type Authorizer } from '../../platform/authorize';
+import { actorReach } from '../../platform/authorize';
 import type { ActorContext } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import type { OverviewStore } from './overview.store';
 
-export const OVERVIEW_WINDOW_DAYS = 30;
+const OVERVIEW_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 /** passing ÷ (passing + failing) as a whole percent; null when neither. */
@@ -46,13 +44,8 @@ export function frameworkCompliance(
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 
 /** Dashboard statistics: compliance by framework, healing by tier, a practice's daily score. */
-export function createOverviewService(deps: {
-  db: Kysely<DB>;
-  store: OverviewStore;
-  authorize: Authorizer;
-  now: () => Date;
-}) {
-  const { db, store, authorize, now } = deps;
+export function createOverviewService(deps: { db: Kysely<DB>; store: OverviewStore; now: () => Date }) {
+  const { db, store, now } = deps;
   return {
     async overview(actor: ActorContext): Promise<OverviewResponse> {
       const reach = actorReach(actor);
@@ -82,23 +75,6 @@ export function createOverviewService(deps: {
             medianDurationMs: h?.median_ms == null ? null : Math.max(0, Math.round(Number(h.median_ms))),
           };
         }),
-      };
-    },
-
-    /** One point per UTC day, oldest first, ending today. */
-    async practiceTrend(
-      actor: ActorContext,
-      practiceId: string,
-      query: PracticeTrendQuery,
-    ): Promise<PracticeTrendResponse> {
-      await authorize.practice(actor, practiceId);
-      const today = now();
-      const first = new Date(today.getTime() - (query.days - 1) * DAY_MS);
-      const rows = await store.practiceTrend(db, practiceId, utcDay(first), utcDay(today));
-      return {
-        practiceId,
-        days: query.days,
-        points: rows.map((r) => ({ ...r, score: percentOf(r.passing, r.failing) })),
       };
     },
   };

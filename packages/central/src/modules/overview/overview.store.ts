@@ -51,38 +51,6 @@ export function createOverviewStore() {
         { site: 'appliances.site_id' },
       ).execute();
     },
-
-    /**
-     * Passing and failing counts per UTC day from `firstDay` through `lastDay` (YYYY-MM-DD): for
-     * each day, the newest check run (not a healing record) per appliance, host and check finished
-     * by the end of that day, over the appliances of this practice's sites. One query.
-     */
-    async practiceTrend(db: Executor, practiceId: string, firstDay: string, lastDay: string) {
-      const result = await sql<{ day: string; passing: string; failing: string }>`
-        WITH days AS (
-          SELECT d::date AS day FROM generate_series(${firstDay}::date, ${lastDay}::date, interval '1 day') AS d
-        ), apps AS (
-          SELECT appliances.id FROM appliances
-          INNER JOIN sites ON sites.id = appliances.site_id
-          WHERE sites.practice_id = ${practiceId}
-        )
-        SELECT to_char(days.day, 'YYYY-MM-DD') AS day,
-          count(r.status) FILTER (WHERE r.status = 'pass') AS passing,
-          count(r.status) FILTER (WHERE r.status = 'fail') AS failing
-        FROM days
-        LEFT JOIN LATERAL (
-          SELECT DISTINCT ON (e.appliance_id, e.host_id, e.check_id) e.status
-          FROM evidence_bundles e
-          WHERE e.appliance_id IN (SELECT id FROM apps)
-            AND e.finished_at < ((days.day + 1)::timestamp AT TIME ZONE 'UTC')
-            AND (e.bundle ->> 'kind') IS DISTINCT FROM 'healing'
-          ORDER BY e.appliance_id, e.host_id, e.check_id, e.finished_at DESC, e.seq DESC
-        ) r ON true
-        GROUP BY days.day
-        ORDER BY days.day
-      `.execute(db);
-      return result.rows.map((r) => ({ day: r.day, passing: Number(r.passing), failing: Number(r.failing) }));
-    },
   };
 }
 

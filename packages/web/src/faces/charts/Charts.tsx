@@ -38,7 +38,7 @@ export function Swatch({ fill }: { fill: string }) {
 }
 
 /** The frame every chart shares: title, the SVG as one image with a summary, the numbers as text. */
-export function Figure(props: {
+function Figure(props: {
   title: string;
   summary: string;
   testId: string;
@@ -73,7 +73,7 @@ export function Figure(props: {
 }
 
 /** The numbers of a chart as a list with the chart's colours, readable without the picture. */
-export function Numbers({ slices, fills }: { slices: readonly Slice[]; fills: Record<Tone, string> }) {
+function Numbers({ slices, fills }: { slices: readonly Slice[]; fills: Record<Tone, string> }) {
   return (
     <ul
       className="hint"

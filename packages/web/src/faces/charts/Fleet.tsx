@@ -78,7 +78,8 @@ function FrameworkBars({ frameworks }: { frameworks: readonly FrameworkComplianc
           <li key={f.framework} data-testid={`framework-${f.framework}`}>
             <strong>{f.label}</strong>: <strong data-testid="framework-percent">{pct(f.percent)}</strong> ·{' '}
             <span data-testid="framework-counts">
-              {f.passing} passing · {f.failing} failing · {f.other} other
+              {f.passing} passing · {f.failing} failing · {f.other} unknown controls over {f.sites}{' '}
+              {f.sites === 1 ? 'site' : 'sites'}
             </span>
           </li>
         ))}

@@ -1,5 +1,5 @@
-import { FormulaHelp, FrameworkPicker, ScoreCards } from '../../ui/ComplianceParts';
-import { frameworkName, presetName, useComplianceScore, usePartnerDefaults } from '../../ui/compliance-data';
+import { FrameworkPicker, ScopeScores } from '../../ui/ComplianceParts';
+import { frameworkName, presetName, usePartnerDefaults } from '../../ui/compliance-data';
 import { Async, messageOf, useToast } from '../../ui/kit';
 import { ScoreHistoryChart } from '../charts/ScoreHistory';
 import { usePartner } from './common';
@@ -40,7 +40,6 @@ function Defaults({ partnerId }: { partnerId: string }) {
 /** Partner-wide compliance: the default frameworks, the score per framework and its history. */
 export function CompliancePage() {
   const { partnerId } = usePartner();
-  const score = useComplianceScore('partners', partnerId);
   return (
     <>
       <h1>Compliance</h1>
@@ -48,14 +47,7 @@ export function CompliancePage() {
       <section aria-labelledby="partner-scores" data-testid="partner-scores">
         <h2 id="partner-scores">Score per framework</h2>
         <p className="hint">The mean of your practices' scores (practices without a score are left out).</p>
-        <Async query={score} what="the scores">
-          {(data) => (
-            <>
-              <ScoreCards frameworks={data.frameworks} empty="No practice has a score yet." />
-              <FormulaHelp formula={data.formula} />
-            </>
-          )}
-        </Async>
+        <ScopeScores scope="partners" id={partnerId} empty="No practice has a score yet." />
       </section>
       <ScoreHistoryChart scope="partners" id={partnerId} />
     </>

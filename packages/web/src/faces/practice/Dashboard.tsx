@@ -1,6 +1,5 @@
 import { useSession } from '../../session';
-import { FormulaHelp, ScoreCards } from '../../ui/ComplianceParts';
-import { useComplianceScore } from '../../ui/compliance-data';
+import { ScopeScores } from '../../ui/ComplianceParts';
 import { Async } from '../../ui/kit';
 import { ScoreHistoryChart } from '../charts/ScoreHistory';
 import { usePractice, useSites } from './shared/data';
@@ -10,24 +9,17 @@ import { SiteResults } from './shared/Results';
 export function DashboardPage() {
   const { user } = useSession();
   const practice = usePractice(user?.practiceId);
-  const score = useComplianceScore('practices', user?.practiceId);
   const sites = useSites();
   return (
     <>
       <h1>{practice.data ? `${practice.data.name}: compliance` : 'Compliance'}</h1>
       <section aria-labelledby="framework-scores" data-testid="framework-scores">
         <h2 id="framework-scores">Score per framework</h2>
-        <Async query={score} what="your scores">
-          {(data) => (
-            <>
-              <ScoreCards
-                frameworks={data.frameworks}
-                empty="Your IT partner has not chosen frameworks for your sites yet."
-              />
-              <FormulaHelp formula={data.formula} />
-            </>
-          )}
-        </Async>
+        <ScopeScores
+          scope="practices"
+          id={user?.practiceId}
+          empty="Your IT partner has not chosen frameworks for your sites yet."
+        />
       </section>
       <ScoreHistoryChart scope="practices" id={user?.practiceId} />
       <h2>Latest check results</h2>

@@ -1,3 +1,4 @@
+import { SCORE_FORMULA } from '@osiris/protocol';
 import { Async, Empty } from '../../ui/kit';
 import { useAppliances, useSites } from './shared/data';
 
@@ -124,9 +125,8 @@ export function HelpPage() {
             downloading bundles as JSON and checking them with any SHA-256 and Ed25519 tool (hash = SHA-256 of the RFC
             8785 canonical JSON of the bundle; signature over “osiriscare-evidence-v1:” followed by the hash).
           </li>
-          <li>
-            The compliance score is passing ÷ (passing + failing) of the latest results; checks that could not run are
-            reported separately and never counted as passing.
+          <li data-testid="help-formula">
+            The score of each framework: {SCORE_FORMULA} Checks that could not run are never counted as passing.
           </li>
           <li>Give the auditor access on the Team page; it ends by itself on the date you choose.</li>
         </ul>
