@@ -143,7 +143,21 @@ export async function buildApp(deps: AppDeps) {
    * closure runs only once requests arrive.)
    */
   const notify = async (trx: Executor, event: Omit<NotificationEvent, 'link'> & { link: string }) => {
-    await notifications.service.publish({ ...event, link: `${publicUrl}/go${event.link}` }, trx);
+    const link = `${publicUrl}/go${event.link}`;
+    const published = await notifications.service.publish({ ...event, link }, trx);
+    // A breach is escalated to the platform admins: by email to each of them when no platform channel takes it.
+    if (event.type === 'escalation.breached' && published.platformChannels === 0)
+      for (const to of await accounts.service.platformAdminEmails(trx))
+        await email.service.enqueue(trx, {
+          to,
+          template: 'notification',
+          data: {
+            title: event.title,
+            lines: [event.body],
+            link,
+            channelName: 'platform admins (no channel is routed for SLA breaches)',
+          },
+        });
   };
   const escalations = createEscalationsModule({
     authorize,

@@ -8,7 +8,7 @@ import type {
   UserUpdateRequest,
 } from '@osiris/protocol';
 import { type Kysely, sql } from 'kysely';
-import { type ActorContext, SYSTEM_ACTOR } from '../../platform/context';
+import { type ActorContext, type Executor, SYSTEM_ACTOR } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import { AppError, notFound } from '../../platform/errors';
 import { newId, newToken } from '../../platform/ids';
@@ -41,6 +41,10 @@ export function createAccountsService(deps: AccountsDeps) {
   const isUnique = (error: unknown) => (error as { code?: string }).code === '23505';
 
   return {
+    async platformAdminEmails(executor: Executor = db): Promise<string[]> {
+      return (await store.platformAdminEmails(executor)).map((row) => row.email);
+    },
+
     /**
      * On an empty database, create the first admin with a random password and return it, once.
      * Replicas starting together take a lock, so exactly one creates it.

@@ -49,6 +49,16 @@ export function toInvitation(row: InvitationRow): Invitation {
 /** SQL for users, sessions and invitations; nothing else. */
 export function createAccountsStore() {
   return {
+    /** Addresses of the active platform admins (who hear of what nobody else is routed to hear). */
+    platformAdminEmails: (db: Executor) =>
+      db
+        .selectFrom('users')
+        .select('email')
+        .where('role', '=', 'admin')
+        .where('status', '=', 'active')
+        .orderBy('email')
+        .execute(),
+
     countUsers: async (db: Executor) =>
       Number(
         (

@@ -116,6 +116,21 @@ describe.each(testBackends)('escalation SLAs, assignment, notes and breaches on 
     );
   });
 
+  it('emails the platform admins about a breach when no platform channel is routed for it', async () => {
+    await t.services.escalations.breachDue(); // whatever is due already
+    const urgent = await send('P1');
+    t.clock.advance(16 * MINUTE);
+    expect(await t.services.escalations.breachDue()).toBeGreaterThanOrEqual(1);
+    const mails = await t.database.db
+      .selectFrom('email_outbox')
+      .select(['to_address', 'subject', 'text_body'])
+      .where('template', '=', 'notification')
+      .where('to_address', '=', admin.email ?? '')
+      .execute();
+    const mail = mails.find((m) => String(m.text_body).includes(`/go/escalations/${urgent.id}`));
+    expect(mail?.subject).toContain('SLA breached: P1 escalation on ehr-db-01');
+  });
+
   it('escalates an unacknowledged escalation to the platform once its SLA passes, once', async () => {
     await t.services.escalations.breachDue(); // earlier tests' escalations, whatever is already due
     // The platform's on-call channel hears of breaches; partner A's channel hears of new escalations.

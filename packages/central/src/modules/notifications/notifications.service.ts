@@ -33,7 +33,8 @@ function retryDelayMs(attempts: number): number {
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
-export type PublishResult = { queued: number; held: number; suppressed: number };
+/** What publish did, per matched channel; `platformChannels`: how many of them are the platform's own. */
+export type PublishResult = { queued: number; held: number; suppressed: number; platformChannels: number };
 
 /**
  * Notification delivery: `publish` writes one outbox row per channel the routing rules match
@@ -259,9 +260,11 @@ export function createNotificationsService(deps: {
         throw new AppError('VALIDATION_FAILED', 'Invalid notification event', { cause: parsed.error });
       const event = parsed.data;
       const run = async (executor: NotificationsExecutor) => {
-        const result: PublishResult = { queued: 0, held: 0, suppressed: 0 };
-        for (const channel of await store.matchingChannels(executor, event))
+        const result: PublishResult = { queued: 0, held: 0, suppressed: 0, platformChannels: 0 };
+        for (const channel of await store.matchingChannels(executor, event)) {
           result[await enqueueFor(executor, channel, event)] += 1;
+          if (channel.partner_id === null) result.platformChannels += 1;
+        }
         return result;
       };
       if (trx) return run(trx as unknown as NotificationsExecutor);
