@@ -113,7 +113,7 @@ describe('appliance healing on a lab host', () => {
     expect((await central.verifyChain(running.applianceId)).ok).toBe(true);
     const latest = await central.siteResults(siteId);
     for (const id of HEALED) expect(latest.find((r) => r.checkId === id)?.status).toBe('pass');
-    expect(escalations[0]).toMatchObject({ hostname: host.info.name, state: 'open', priority: 'critical' });
+    expect(escalations[0]).toMatchObject({ hostname: host.info.name, state: 'open', priority: 'P1' });
   }, 180_000);
 
   it('lets the L2 planner (a stand-in speaking the OpenAI wire format) fix what no L1 rule covers', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from './browser';
 
@@ -138,5 +139,31 @@ describe('the admin face: unlock, sessions, edit, delete and paging', () => {
     const names = await page.getByTestId('sites').locator('tbody tr td:first-child').allTextContents();
     expect(new Set(names).size).toBe(names.length);
     for (const i of [0, 100, 204]) expect(names).toContain(`Bulk ${i}`);
+  });
+
+  it('exports the audit log as CSV, all pages of the filtered entries, with a header row', async () => {
+    // More than one page (200) of one action, so the export walks the cursor.
+    const { practiceId } = await web.central.createSite(`Audit ${randomUUID().slice(0, 6)}`);
+    for (let i = 0; i < 205; i++)
+      await web.central.call('POST', '/v1/sites', { practiceId, name: `Audited, site ${i}` });
+    const page = await web.asStaff('admin');
+    await page.goto('/admin/audit');
+    await page.getByLabel('Action').fill('site.create');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export').click()]);
+    expect(file.suggestedFilename()).toMatch(/^osiris-audit-site\.create-.+\.csv$/);
+    const text = await readFile((await file.path()) ?? '', 'utf8');
+    const lines = text.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'seq,occurred_at,action,outcome,actor_type,actor,target_type,target_id,ip,request_id,details,hash',
+    );
+    const rows = lines.slice(1);
+    expect(rows.length).toBeGreaterThanOrEqual(206); // 205 here, plus the site of createSite
+    expect(rows.every((row) => row.split(',')[2] === 'site.create')).toBe(true);
+    // The details (JSON, with quotes and the name's comma) are one quoted field, their quotes doubled.
+    expect(text).toMatch(/,"\{[^\r\n]*""Audited, site 204""[^\r\n]*\}",/);
+    await expect
+      .poll(() => page.getByTestId('export-status').textContent())
+      .toContain(`Exported ${rows.length} entries for site.create`);
   });
 });

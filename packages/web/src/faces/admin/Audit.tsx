@@ -3,6 +3,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, query } from '../../api';
 import { Button, Field, messageOf, StatusBadge, Table } from '../../ui/kit';
+import { AUDIT_EXPORT_MAX, auditCsv, download, fetchAuditForExport } from './audit-csv';
 import { fmt, isForbidden, Denied, Load } from './common';
 
 export function AuditPage() {
@@ -13,6 +14,16 @@ export function AuditPage() {
     queryFn: () => api(AuditPageSchema, 'GET', `/v1/admin/audit${query({ limit: 200, action: applied || undefined })}`),
   });
   const verify = useMutation({ mutationFn: () => api(AuditVerifyResponse, 'GET', '/v1/admin/audit/verify') });
+  const [exported, setExported] = useState(0);
+  const exportCsv = useMutation({
+    mutationFn: async () => {
+      setExported(0);
+      const entries = await fetchAuditForExport(applied, setExported);
+      const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '-');
+      download(`osiris-audit-${applied || 'all'}-${stamp}.csv`, auditCsv(entries), 'text/csv;charset=utf-8');
+      return entries.length;
+    },
+  });
   if (isForbidden(verify.error)) return <Denied />;
   return (
     <section aria-labelledby="audit-title">
@@ -22,6 +33,18 @@ export function AuditPage() {
           <Button kind="primary" busy={verify.isPending} onClick={() => verify.mutate()}>
             Verify chain
           </Button>
+          <Button busy={exportCsv.isPending} onClick={() => exportCsv.mutate()} testId="audit-export">
+            Export CSV
+          </Button>
+          <span data-testid="export-status" aria-live="polite" className="hint">
+            {exportCsv.isPending
+              ? `Exporting… ${exported} entries`
+              : exportCsv.data !== undefined
+                ? `Exported ${exportCsv.data} entries${exportCsv.data >= AUDIT_EXPORT_MAX ? ` (the first ${AUDIT_EXPORT_MAX}; filter to narrow)` : ''}${applied ? ` for ${applied}` : ''}.`
+                : exportCsv.error
+                  ? messageOf(exportCsv.error)
+                  : null}
+          </span>
           <div data-testid="verify-result" aria-live="polite">
             {verify.data ? (
               verify.data.ok ? (
