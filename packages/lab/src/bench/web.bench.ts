@@ -77,12 +77,18 @@ export async function runWebBench(args: string[]): Promise<void> {
       [admin, '/admin/learning'],
       [admin, '/admin/users'],
       [admin, '/admin/audit'],
+      [admin, '/admin/exceptions'],
+      [admin, '/admin/transfers'],
+      [admin, '/admin/notifications'],
       [partner, '/partner/practices'],
       [partner, '/partner/sites'],
       [partner, '/partner/escalations'],
       [partner, '/partner/api-keys'],
       [partner, '/partner/people'],
+      [partner, '/partner/exceptions'],
+      [partner, '/partner/notifications'],
       [owner, '/practice/team'],
+      [owner, '/practice/exceptions'],
     ];
     let failed = 0;
     for (const [page, path] of pages) {
