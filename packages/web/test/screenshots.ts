@@ -47,29 +47,51 @@ async function main(): Promise<void> {
     }
     const first = practices[0];
     if (!first) throw new Error('no practice');
-    // A stand-in appliance speaking the real protocol: registration, then signed evidence.
+    // A stand-in appliance speaking the real protocol: registration, then signed evidence over four
+    // days (the test clock goes back and returns), with a daily score snapshot, so trends have points.
+    const DAY = 86_400_000;
+    central.t.clock.advance(-3 * DAY);
     const identity = newApplianceIdentity();
     const code = await central.provisionCode(first.site.id);
     const registered = (
       await inject(
         'POST',
         '/v1/appliance/register',
-        registrationRequest(identity, code, { hostname: 'lakeside-appliance' }),
+        registrationRequest(identity, code, {
+          hostname: 'lakeside-appliance',
+          signedAt: central.t.clock.now().toISOString(),
+        }),
       )
     ).json() as { applianceId: string; token: string };
     const checks = LINUX_CHECKS.slice(0, 24).map((c) => c.id);
-    const failing = new Set([3, 7, 11, 18]);
+    const failingByDay = [
+      new Set([3, 7, 11, 18, 20]),
+      new Set([3, 7, 11, 18]),
+      new Set([3, 7, 18]),
+      new Set([3, 7, 18]),
+    ];
+    let day = 0;
     const next = createChainWriter(registered.applianceId, identity.pkcs8, {
       hostname: 'ehr-db-01',
       checkOf: (seq) => checks[(seq - 1) % checks.length] ?? 'linux.ssh.permit-root-login',
-      statusOf: (seq) => (failing.has((seq - 1) % checks.length) ? 'fail' : 'pass'),
+      statusOf: (seq) => (failingByDay[day]?.has((seq - 1) % checks.length) ? 'fail' : 'pass'),
+      fieldsOf: (seq) => {
+        const at = new Date(
+          central.t.clock.now().getTime() - (checks.length - ((seq - 1) % checks.length)) * 1000,
+        ).toISOString();
+        return { startedAt: at, finishedAt: at };
+      },
     });
-    await inject(
-      'POST',
-      '/v1/appliance/evidence',
-      { schemaVersion: 1, bundles: await next(checks.length) },
-      { authorization: `Bearer ${registered.token}` },
-    );
+    for (day = 0; day < failingByDay.length; day++) {
+      if (day > 0) central.t.clock.advance(DAY);
+      await inject(
+        'POST',
+        '/v1/appliance/evidence',
+        { schemaVersion: 1, bundles: await next(checks.length) },
+        { authorization: `Bearer ${registered.token}` },
+      );
+      await central.t.services.snapshots.snapshotAll();
+    }
     await inject(
       'POST',
       '/v1/appliance/checkin',

@@ -8,12 +8,13 @@ export interface SiteRef {
   name: string;
 }
 
-/** The score formula, written out on every page that shows a score. */
+/** What the per-site percentage means: not the compliance score (that is per framework, above). */
 function ScoreFormula() {
   return (
     <p className="hint" data-testid="score-formula">
-      Compliance score = passing checks ÷ (passing checks + failing checks), from the latest result of every check on
-      every computer. Checks that could not run (errors) are not counted in the score and are shown separately.
+      Checks passing = passing checks ÷ (passing checks + failing checks), from the latest result of every check on
+      every computer. Checks that could not run (errors) are not counted and are shown separately. The compliance score
+      per framework above also counts stale results, exceptions and attestations.
     </p>
   );
 }
