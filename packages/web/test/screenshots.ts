@@ -121,6 +121,8 @@ async function main(): Promise<void> {
           '/admin/learning',
           '/admin/users',
           '/admin/audit',
+          '/admin/transfers',
+          '/admin/notifications',
         ],
       },
       {
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
           '/partner/branding',
           '/partner/people',
           '/partner/compliance',
+          '/partner/notifications',
         ],
       },
       {
@@ -149,6 +152,7 @@ async function main(): Promise<void> {
           '/practice/team',
           '/practice/exceptions',
           '/practice/help',
+          '/practice/transfer',
         ],
       },
       {
