@@ -4,7 +4,7 @@ import type { FrameworkControl } from './schema';
 
 /** CMMC 2.0 domain abbreviation for each NIST SP 800-171 Rev. 2 family number. */
 const CMMC_DOMAINS: Readonly<Record<string, { code: string; name: string }>> = Object.freeze({
-  '1': { code: 'AC', name: 'Access FrameworkControl' },
+  '1': { code: 'AC', name: 'Access Control' },
   '2': { code: 'AT', name: 'Awareness and Training' },
   '3': { code: 'AU', name: 'Audit and Accountability' },
   '4': { code: 'CM', name: 'Configuration Management' },

@@ -184,7 +184,7 @@ export const HIPAA_FRAMEWORK_CONTROLS: readonly FrameworkControl[] = Object.free
       '164.310(a)(2)(iii)',
       'Access control and validation procedures',
       'addressable',
-      'FrameworkControl and validate people’s physical access by role.',
+      'Control and validate people’s physical access by role.',
     ],
     [
       '164.310(a)(2)(iv)',
@@ -198,7 +198,7 @@ export const HIPAA_FRAMEWORK_CONTROLS: readonly FrameworkControl[] = Object.free
       '164.310(d)(1)',
       'Device and media controls',
       'required',
-      'FrameworkControl hardware and media holding ePHI as it moves in, out and around.',
+      'Control hardware and media holding ePHI as it moves in, out and around.',
     ],
     ['164.310(d)(2)(i)', 'Disposal', 'required', 'Dispose of ePHI and the media holding it safely.'],
     ['164.310(d)(2)(ii)', 'Media re-use', 'required', 'Remove ePHI from media before it is reused.'],

@@ -5,10 +5,10 @@ const family = (name: string, rows: readonly ControlRow[]): FrameworkControl[] =
 
 /** NIST SP 800-171 Rev. 2, families 3.1–3.7 (the rest are in `nist-800-171-b.ts`). Titles are our paraphrases. */
 export const NIST_800_171_CONTROLS_A: readonly FrameworkControl[] = Object.freeze([
-  ...family('3.1 Access FrameworkControl', [
+  ...family('3.1 Access Control', [
     ['3.1.1', 'Limit system access to authorized users, processes and devices'],
     ['3.1.2', 'Limit users to the transactions and functions they are permitted'],
-    ['3.1.3', 'FrameworkControl the flow of CUI as approved'],
+    ['3.1.3', 'Control the flow of CUI as approved'],
     ['3.1.4', 'Separate duties to reduce the risk of collusion'],
     ['3.1.5', 'Apply least privilege, including for security functions and privileged accounts'],
     ['3.1.6', 'Use non-privileged accounts for non-security work'],
@@ -23,11 +23,11 @@ export const NIST_800_171_CONTROLS_A: readonly FrameworkControl[] = Object.freez
     ['3.1.15', 'Authorize remote execution of privileged commands and remote access to security data'],
     ['3.1.16', 'Authorize wireless access before allowing connections'],
     ['3.1.17', 'Protect wireless access with authentication and encryption'],
-    ['3.1.18', 'FrameworkControl the connection of mobile devices'],
+    ['3.1.18', 'Control the connection of mobile devices'],
     ['3.1.19', 'Encrypt CUI on mobile devices and platforms'],
     ['3.1.20', 'Verify and control connections to external systems'],
     ['3.1.21', 'Limit the use of portable storage on external systems'],
-    ['3.1.22', 'FrameworkControl CUI posted on publicly accessible systems'],
+    ['3.1.22', 'Control CUI posted on publicly accessible systems'],
   ]),
   ...family('3.2 Awareness and Training', [
     ['3.2.1', 'Make managers, administrators and users aware of security risks and rules'],
@@ -54,7 +54,7 @@ export const NIST_800_171_CONTROLS_A: readonly FrameworkControl[] = Object.freez
     ['3.4.6', 'Configure systems to provide only essential capabilities'],
     ['3.4.7', 'Restrict or disable nonessential programs, functions, ports, protocols and services'],
     ['3.4.8', 'Deny-by-exception or permit-by-exception policy for software'],
-    ['3.4.9', 'FrameworkControl and monitor software that users install'],
+    ['3.4.9', 'Control and monitor software that users install'],
   ]),
   ...family('3.5 Identification and Authentication', [
     ['3.5.1', 'Identify users, processes acting for users and devices'],
@@ -76,7 +76,7 @@ export const NIST_800_171_CONTROLS_A: readonly FrameworkControl[] = Object.freez
   ]),
   ...family('3.7 Maintenance', [
     ['3.7.1', 'Perform maintenance on systems'],
-    ['3.7.2', 'FrameworkControl the tools, techniques and people used for maintenance'],
+    ['3.7.2', 'Control the tools, techniques and people used for maintenance'],
     ['3.7.3', 'Sanitize equipment removed for off-site maintenance'],
     ['3.7.4', 'Check media with diagnostic programs for malicious code before use'],
     ['3.7.5', 'Require MFA for nonlocal maintenance sessions and end them when done'],

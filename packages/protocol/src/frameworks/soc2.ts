@@ -7,7 +7,7 @@ const family = (name: string, rows: readonly ControlRow[]): FrameworkControl[] =
  * availability, confidentiality, processing integrity and privacy criteria. Titles are our paraphrases.
  */
 export const SOC2_CONTROLS: readonly FrameworkControl[] = Object.freeze([
-  ...family('CC1 FrameworkControl environment', [
+  ...family('CC1 control environment', [
     ['CC1.1', 'Leadership shows commitment to integrity and ethical values'],
     ['CC1.2', 'The board oversees internal control independently of management'],
     ['CC1.3', 'Management sets structures, reporting lines and authority'],
@@ -16,7 +16,7 @@ export const SOC2_CONTROLS: readonly FrameworkControl[] = Object.freeze([
   ]),
   ...family('CC2 Communication and information', [
     ['CC2.1', 'Relevant, quality information supports internal control'],
-    ['CC2.2', 'FrameworkControl objectives and responsibilities are communicated internally'],
+    ['CC2.2', 'Control objectives and responsibilities are communicated internally'],
     ['CC2.3', 'Matters affecting internal control are communicated to outside parties'],
   ]),
   ...family('CC3 Risk assessment', [
@@ -27,10 +27,10 @@ export const SOC2_CONTROLS: readonly FrameworkControl[] = Object.freeze([
   ]),
   ...family('CC4 Monitoring activities', [
     ['CC4.1', 'Ongoing or separate evaluations confirm controls are present and working'],
-    ['CC4.2', 'FrameworkControl deficiencies are reported and corrected in time'],
+    ['CC4.2', 'Control deficiencies are reported and corrected in time'],
   ]),
-  ...family('CC5 FrameworkControl activities', [
-    ['CC5.1', 'FrameworkControl activities are chosen to reduce risks to acceptable levels'],
+  ...family('CC5 control activities', [
+    ['CC5.1', 'Control activities are chosen to reduce risks to acceptable levels'],
     ['CC5.2', 'General controls over technology are chosen and developed'],
     ['CC5.3', 'Controls are deployed through policies and procedures'],
   ]),
