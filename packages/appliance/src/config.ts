@@ -79,6 +79,8 @@ const Sync = z.strictObject({
   coalesceMs: z.number().int().min(0).max(60_000).default(2_000),
   /** How often incident-pattern statistics go to central for the learning loop (only when they changed). */
   patternsIntervalSeconds: z.number().min(0.5).max(86_400).default(300),
+  /** How often inclusion proofs of this appliance's evidence are fetched from central's transparency log and verified. */
+  proofsIntervalSeconds: z.number().min(0.5).max(86_400).default(300),
 });
 
 /**

@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import type { DestinationStream } from 'pino';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { checksForFrameworkControl, controlOf, FrameworkId, type NotificationEvent } from '@osiris/protocol';
-import type { Executor } from './platform/context';
+import { type Executor, SYSTEM_ACTOR } from './platform/context';
 import type { Config } from './config';
 import { createAccountsModule, createPeopleModule } from './modules/accounts';
 import { createAppliancesModule } from './modules/appliances';
@@ -23,10 +23,12 @@ import { createLearningModule } from './modules/learning';
 import { createEvidenceModule } from './modules/evidence';
 import { createOrdersModule } from './modules/orders';
 import { createOverviewModule } from './modules/overview';
+import { createPacketsModule } from './modules/packets';
 import { createHostsModule } from './modules/hosts';
 import { createPartnersModule } from './modules/partners';
 import { createPracticesModule } from './modules/practices';
 import { createSitesModule } from './modules/sites';
+import { createTransparencyModule, type Timestamper } from './modules/transparency';
 import { fileURLToPath } from 'node:url';
 import { registerAuth } from './platform/auth';
 import { registerWebApp } from './platform/web-app';
@@ -49,6 +51,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Where logs go (default stdout); tests capture them here. */
   logStream?: DestinationStream;
+  /** RFC 3161 time-stamping of tree heads (none by default). */
+  timestamper?: Timestamper;
 }
 
 /** Build Central Command: every plugin and module, no listen(). Tests build the same app. */
@@ -120,7 +124,15 @@ export async function buildApp(deps: AppDeps) {
 
   await registerDocs(app, config.DOCS_ENABLED);
   registerHealthRoutes(app, database);
+  const transparency = await createTransparencyModule({
+    db,
+    keyring,
+    authorize,
+    timestamper: deps.timestamper,
+    now: deps.now,
+  });
   const evidence = createEvidenceModule({
+    log: transparency.writer,
     authorize,
     db,
     audit: audit.service,
@@ -204,6 +216,17 @@ export async function buildApp(deps: AppDeps) {
     now: deps.now,
   });
   const overview = createOverviewModule({ db, now: deps.now });
+  const packets = createPacketsModule({
+    db,
+    audit: audit.service,
+    authorize,
+    computePractice: (practiceId, at) => compliance.service.computePractice(practiceId, at),
+    practiceHistory: (practiceId, days) => compliance.snapshots.history(SYSTEM_ACTOR, 'practice', practiceId, { days }),
+    branding: (partnerId) => branding.service.get(SYSTEM_ACTOR, partnerId),
+    logo: (partnerId) => branding.service.getLogo(SYSTEM_ACTOR, partnerId),
+    log: app.log,
+    now: deps.now,
+  });
   const oidc = createOidcService({ db, issuers: config.OIDC_ISSUERS, publicUrl, now: deps.now });
   const people = createPeopleModule({
     db,
@@ -240,6 +263,8 @@ export async function buildApp(deps: AppDeps) {
     exceptions,
     notifications,
     compliance,
+    transparency,
+    packets,
   ]) {
     module.routes(app);
   }
@@ -251,6 +276,7 @@ export async function buildApp(deps: AppDeps) {
     escalations: escalations.service,
     learning: learning.service,
     exceptions: exceptions.service,
+    proofs: transparency.proofs,
   });
 
   const pruneTimer = setInterval(() => {
@@ -265,7 +291,9 @@ export async function buildApp(deps: AppDeps) {
     { name: 'exceptions.expire', everyMs: 60_000, run: () => exceptions.service.expireDue() },
     { name: 'escalations.breach', everyMs: 30_000, run: () => escalations.service.breachDue() },
     { name: 'scores.snapshot', everyMs: 60 * 60_000, run: () => compliance.snapshots.snapshotAll() },
+    { name: 'transparency.tree-head', everyMs: 15_000, run: transparency.runJob },
     { name: 'scores.verify', everyMs: 10 * 60_000, run: async () => (await compliance.snapshots.verify()).mismatched },
+    { name: 'packets.monthly', everyMs: 60 * 60_000, run: () => packets.service.makeMonthly() },
   ]);
   if (config.JOBS_ENABLED) app.addHook('onReady', async () => jobs.start());
   app.addHook('onClose', async () => jobs.stop());
@@ -294,6 +322,8 @@ export async function buildApp(deps: AppDeps) {
       escalations: escalations.service,
       compliance: compliance.service,
       snapshots: compliance.snapshots,
+      packets: packets.service,
+      transparency: transparency.writer,
     },
     jobs,
   };

@@ -145,6 +145,20 @@ export const ConfigSchema = z.object({
     .url()
     .default('https://api.twilio.com')
     .describe('Base URL of the Twilio REST API used by SMS notification channels.'),
+  TSA_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      "RFC 3161 time-stamping authority that time-stamps the evidence log's signed tree heads (POST application/timestamp-query). When unset, tree heads are not time-stamped.",
+    ),
+  TSA_TRUSTED_CERTS_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'PEM bundle of the TSA certificate or of the CA that issues it; tokens are verified against it (one level of chain). Required when TSA_URL is set.',
+    ),
+  TSA_TIMEOUT_MS: int(100, 120_000).default(10_000).describe('Time allowed for one time-stamp request.'),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000).describe('Time given to in-flight requests on SIGTERM.'),
 });
 

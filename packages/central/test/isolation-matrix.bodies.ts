@@ -6,8 +6,10 @@ import { checkinRequest, newApplianceIdentity, registrationRequest } from '../sr
 import {
   attestationBody,
   type Ctx,
+  ensureTreeHead,
   exceptionBody,
   freshNotificationChannel,
+  packetBody,
   type Spec,
 } from './isolation-matrix.fixtures';
 
@@ -172,6 +174,8 @@ export const SPEC: Record<string, Spec> = {
   'POST /v1/practices/:id/attestations': { body: ({ t }) => attestationBody(t) },
   'POST /v1/exceptions/:id/reject': { body: () => ({ note: 'Fix the host instead.' }) },
   'POST /v1/exceptions/:id/revoke': { body: () => ({ note: 'The vendor fixed it.' }) },
+  'POST /v1/practices/:id/packets': { body: () => packetBody() },
+  'GET /v1/packets/:id/pdf': { noLeakCheck: 'the answer is the PDF bytes, not JSON' },
 
   // ---- appliance gateway ----
   'POST /v1/appliance/checkin': { body: ({ t }) => checkinRequest({ sentAt: t.clock.now().toISOString() }) },
@@ -214,4 +218,14 @@ export const SPEC: Record<string, Spec> = {
     bodyInTenantA: true,
   },
   'PATCH /v1/notification-rules/:id': { body: () => ({ minPriority: 'P3' }) },
+
+  // ---- transparency log ----
+  'GET /v1/tree-heads/latest': {
+    prepare: async (ctx) => {
+      await ensureTreeHead(ctx);
+    },
+  },
+  'GET /v1/tree-heads/consistency': {
+    alsoOk: { statuses: [400], why: 'the matrix sends no query; first and second are required sizes' },
+  },
 };

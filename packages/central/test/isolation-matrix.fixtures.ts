@@ -99,6 +99,9 @@ export const exceptionBody = (t: TestApp) => ({
   expiresAt: new Date(t.clock.now().getTime() + 30 * 86_400_000).toISOString(),
 });
 
+/** A month that is over: the packet routes make (or answer) tenant A's packet for it. */
+export const packetBody = () => ({ month: '2025-01' });
+
 /** A valid attestation of a manual HIPAA control with a small PDF. */
 export const attestationBody = (t: TestApp) => ({
   framework: 'hipaa',
@@ -280,6 +283,21 @@ const PARAMS: ParamRule[] = [
     },
   },
   { url: /^\/v1\/exceptions\/:id(\/|$)/, param: 'id', scope: 'A', value: freshException },
+  // Tenant A's packet of a past month (made once; later calls answer the stored one).
+  {
+    url: /^\/v1\/packets\/:id(\/|$)/,
+    param: 'id',
+    scope: 'A',
+    value: async ({ admin, fx }) => {
+      const res = await admin.request({
+        method: 'POST',
+        url: `/v1/practices/${fx.a.practice.id}/packets`,
+        payload: packetBody(),
+      });
+      if (res.statusCode !== 200 && res.statusCode !== 201) throw new Error(`fixture: making a packet: ${res.body}`);
+      return (res.json() as { id: string }).id;
+    },
+  },
   // Each attestation route gets a fresh tenant-A attestation (a revoke needs one not yet revoked).
   {
     url: /^\/v1\/attestations\/:id(\/|$)/,
@@ -342,6 +360,17 @@ const PARAMS: ParamRule[] = [
           channelIds: [await freshNotificationChannel(ctx)],
         })
       ).id,
+  },
+  // The transparency log: bundle 1 of appliance A in a signed tree head; heads name no tenant.
+  { route: 'GET /v1/appliances/:id/evidence/:seq/inclusion', param: 'seq', scope: 'A', value: ensureTreeHead },
+  {
+    route: 'GET /v1/tree-heads/:size',
+    param: 'size',
+    scope: 'platform',
+    value: async (ctx) => {
+      await ensureTreeHead(ctx);
+      return String((await ctx.admin.request({ method: 'GET', url: '/v1/tree-heads/latest' })).json().treeSize);
+    },
   },
 ];
 
@@ -432,3 +461,16 @@ export function concreteUrl(url: string, values: Record<string, string>): string
 }
 
 export const OK_STATUS = (status: number) => (status >= 200 && status < 400) || status === 409;
+
+/**
+ * Makes sure a signed tree head covers bundle 1 of appliance A (uploading it when A has sent
+ * nothing yet, and moving the clock past the minute between heads once); returns that seq.
+ */
+export async function ensureTreeHead({ t, fx, admin }: Ctx): Promise<string> {
+  const latest = await admin.request({ method: 'GET', url: '/v1/tree-heads/latest' });
+  if (latest.statusCode === 200) return '1';
+  await fx.applianceA.upload(await fx.applianceA.next(1));
+  t.clock.advance(61_000);
+  await t.services.transparency.issueTreeHead();
+  return '1';
+}

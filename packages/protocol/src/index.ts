@@ -27,3 +27,6 @@ export * from './frameworks';
 export * from './notifications';
 export * from './scores';
 export * from './compliance';
+export * from './packets';
+export * from './tree-heads';
+export * from './tsa';

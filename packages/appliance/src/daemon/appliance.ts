@@ -22,6 +22,7 @@ import { createBackoff } from '../sync/backoff';
 import { CentralError, type FetchImpl } from '../sync/central-client';
 import { createEscalationSender } from '../sync/escalations';
 import { createPatternSync } from '../sync/patterns';
+import { createProofSync } from '../sync/proofs';
 import { type ApplyOutcome, createOrderProcessor } from '../sync/orders';
 import { checkin, register } from '../sync/register';
 import { uploadBatch } from '../sync/uploader';
@@ -394,6 +395,18 @@ export async function startAppliance(options: StartApplianceOptions) {
       }
     }
 
+    /** Transparency: inclusion proofs of this appliance's bundles, verified against the pinned log key. */
+    const proofSync = createProofSync({ store, log, fetchImpl });
+    async function proofLoop(): Promise<void> {
+      while (!lifetime.signal.aborted) {
+        await sleepOnly(config.sync.proofsIntervalSeconds * 1000);
+        if (lifetime.signal.aborted) break;
+        await proofSync.flush().catch((error: unknown) => {
+          log.warn('evidence proofs not fetched; will retry', { reason: (error as Error).message });
+        });
+      }
+    }
+
     /** On a clean stop: one bounded attempt to hand central what is still queued (it stays queued if central is away). */
     async function flushOutbox(): Promise<void> {
       const deadline = Date.now() + FLUSH_ON_STOP_MS;
@@ -422,6 +435,7 @@ export async function startAppliance(options: StartApplianceOptions) {
         chainHeadSeq: store.evidence.head().seq,
         unreportedOrders: store.orders.unreported(1000).length,
         escalations: store.escalationQueue.depth(),
+        proofs: store.proofs.summary(),
       },
       healing: {
         tier: currentPolicy.tier,
@@ -444,7 +458,7 @@ export async function startAppliance(options: StartApplianceOptions) {
       ? await startStatusPage({ host: config.statusPage.host, port: config.statusPage.port, status })
       : null;
     scheduler.start();
-    const loops = Promise.all([checkinLoop(), uploadLoop(), escalationLoop(), patternLoop()]);
+    const loops = Promise.all([checkinLoop(), uploadLoop(), escalationLoop(), patternLoop(), proofLoop()]);
     log.info('appliance started', {
       applianceId,
       siteId: registration.siteId,

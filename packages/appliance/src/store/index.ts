@@ -6,6 +6,7 @@ import { createEscalationQueueStore } from './escalations.store';
 import { createEvidenceStore } from './evidence.store';
 import { createIncidentsStore } from './incidents.store';
 import { createOrdersStore } from './orders.store';
+import { createProofsStore } from './proofs.store';
 import { createRegistrationStore } from './registration.store';
 import { createSettingsStore } from './settings.store';
 import { createHostKeyPinsStore, createOrderTargetsStore, createScheduleStore } from './targets.store';
@@ -45,6 +46,7 @@ export function openStore(dataDir: string, options: { migrations?: readonly Migr
     schedule: createScheduleStore(db),
     hostKeyPins: createHostKeyPinsStore(db),
     incidents: createIncidentsStore(db),
+    proofs: createProofsStore(db),
     close(): void {
       db.close();
     },

@@ -192,6 +192,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    name: 'transparency log proofs',
+    sql: `
+      -- Inclusion proofs of this appliance's bundles in central's Merkle log, each checked against a
+      -- tree head signed by the pinned log key; the head is kept so the proof can be re-checked offline.
+      CREATE TABLE proofs (
+        seq INTEGER PRIMARY KEY,
+        bundle_hash TEXT NOT NULL,
+        tree_size INTEGER NOT NULL CHECK (tree_size > 0),
+        leaf_index INTEGER NOT NULL CHECK (leaf_index >= 0 AND leaf_index < tree_size),
+        proof TEXT NOT NULL,
+        root_hash TEXT NOT NULL,
+        tree_head TEXT NOT NULL,
+        verified_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The database was written by a newer build (or is not ours); the appliance must not touch it. */

@@ -32,24 +32,46 @@ function describeError(body: unknown): string {
   return 'no error details';
 }
 
+type CallOptions = { token?: string; describeStatus: (status: number, details: string) => CentralError | null };
+
 /** POSTs JSON to central and parses a 2xx reply with `schema`; anything else becomes a CentralError. */
-export async function postJson<T extends z.ZodType>(
+export function postJson<T extends z.ZodType>(
   fetchImpl: FetchImpl,
   url: string,
   body: unknown,
   schema: T,
-  options: { token?: string; describeStatus: (status: number, details: string) => CentralError | null },
+  options: CallOptions,
+): Promise<z.infer<T>> {
+  return callJson(fetchImpl, url, body, schema, options);
+}
+
+/** GETs from central and parses a 2xx reply with `schema`, as postJson does. */
+export function getJson<T extends z.ZodType>(
+  fetchImpl: FetchImpl,
+  url: string,
+  schema: T,
+  options: CallOptions,
+): Promise<z.infer<T>> {
+  return callJson(fetchImpl, url, undefined, schema, options);
+}
+
+async function callJson<T extends z.ZodType>(
+  fetchImpl: FetchImpl,
+  url: string,
+  body: unknown,
+  schema: T,
+  options: CallOptions,
 ): Promise<z.infer<T>> {
   let response: Response;
   try {
     response = await fetchImpl(url, {
-      method: 'POST',
+      method: body === undefined ? 'GET' : 'POST',
       headers: {
-        'content-type': 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         accept: 'application/json',
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       },
-      body: JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {

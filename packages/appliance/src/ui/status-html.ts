@@ -14,7 +14,13 @@ export interface StatusSnapshot {
     uploadFailures: number;
     nextUploadAttemptAt: string | null;
   };
-  queues: { evidenceOutbox: number; chainHeadSeq: number; unreportedOrders: number; escalations: number };
+  queues: {
+    evidenceOutbox: number;
+    chainHeadSeq: number;
+    unreportedOrders: number;
+    escalations: number;
+    proofs: { count: number; lastSeq: number; treeSize: number };
+  };
   healing: { tier: string; dryRun: boolean; openIncidents: number };
   scheduler: { jobs: number; running: number; hosts: number; completedRuns: number };
   targets: { hostId: string; hostname: string; kind: string; lastError: string | null }[];
@@ -71,6 +77,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{color:#5
 <dt>Clock offset to central</dt><dd>${escapeHtml(s.clockOffsetMs)} ms</dd>
 <dt>Evidence waiting to upload</dt><dd>${escapeHtml(s.queues.evidenceOutbox)} (chain head seq ${escapeHtml(s.queues.chainHeadSeq)})</dd>
 <dt>Last upload</dt><dd>${escapeHtml(s.sync.lastUploadAt ?? 'never')}${s.sync.lastUploadError ? ` — failing (${escapeHtml(s.sync.uploadFailures)}×): ${escapeHtml(s.sync.lastUploadError)}; next try ${escapeHtml(s.sync.nextUploadAttemptAt)}` : ''}</dd>
+<dt>Evidence proven in central's log</dt><dd>${escapeHtml(s.queues.proofs.count)} bundles (through seq ${escapeHtml(s.queues.proofs.lastSeq)}, tree size ${escapeHtml(s.queues.proofs.treeSize)})</dd>
 <dt>Order results to report</dt><dd>${escapeHtml(s.queues.unreportedOrders)}</dd>
 <dt>Healing</dt><dd>tier ${escapeHtml(s.healing.tier)}${s.healing.dryRun ? ' (dry run)' : ''}; ${escapeHtml(s.healing.openIncidents)} open incidents; ${escapeHtml(s.queues.escalations)} escalations waiting for central</dd>
 <dt>Scheduler</dt><dd>${escapeHtml(s.scheduler.jobs)} jobs on ${escapeHtml(s.scheduler.hosts)} hosts, ${escapeHtml(s.scheduler.running)} running, ${escapeHtml(s.scheduler.completedRuns)} runs done</dd>

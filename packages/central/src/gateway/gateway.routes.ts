@@ -14,6 +14,8 @@ import {
   Escalation,
   TokenRotationRequest,
   TokenRotationResponse,
+  ApplianceProofsQuery,
+  ApplianceProofsResponse,
 } from '@osiris/protocol';
 import type { RegistrationService } from '../modules/appliances';
 import type { EscalationsService } from '../modules/escalations';
@@ -21,6 +23,7 @@ import type { EvidenceService } from '../modules/evidence';
 import type { LearningService } from '../modules/learning';
 import type { ExceptionsService } from '../modules/exceptions';
 import type { OrdersService } from '../modules/orders';
+import type { ProofsService } from '../modules/transparency';
 import { type App, requireAppliance } from '../platform/http';
 
 const tags = ['appliance gateway'];
@@ -33,11 +36,12 @@ export interface GatewayServices {
   escalations: EscalationsService;
   learning: LearningService;
   exceptions: Pick<ExceptionsService, 'onRegistered'>;
+  proofs: Pick<ProofsService, 'applianceProofs'>;
 }
 
 export function registerGatewayRoutes(
   app: App,
-  { registration, evidence, orders, escalations, learning, exceptions }: GatewayServices,
+  { registration, evidence, orders, escalations, learning, exceptions, proofs }: GatewayServices,
 ): void {
   app.post(
     '/v1/appliance/register',
@@ -148,5 +152,18 @@ export function registerGatewayRoutes(
       },
     },
     (request) => learning.receiveReports(requireAppliance(request), request.body),
+  );
+  app.get(
+    '/v1/appliance/proofs',
+    {
+      config: { access: 'appliance' },
+      schema: {
+        tags,
+        summary: "Inclusion proofs of the appliance's own bundles after afterSeq in the latest signed tree head",
+        querystring: ApplianceProofsQuery,
+        response: { 200: ApplianceProofsResponse },
+      },
+    },
+    (request) => proofs.applianceProofs(requireAppliance(request).applianceId, request.query),
   );
 }

@@ -83,6 +83,15 @@ export function createAuthorizer(db: Kysely<DB>) {
         .executeTakeFirst();
       return check(actor, 'Exception', row);
     },
+    async packet(actor: ActorContext, id: string, executor: Executor = db): Promise<Owner> {
+      const row = await executor
+        .selectFrom('compliance_packets')
+        .innerJoin('practices', 'practices.id', 'compliance_packets.practice_id')
+        .select(['practices.partner_id as partnerId', 'practices.id as practiceId'])
+        .where('compliance_packets.id', '=', id)
+        .executeTakeFirst();
+      return check(actor, 'Packet', row && { ...row, siteId: null });
+    },
   };
 }
 

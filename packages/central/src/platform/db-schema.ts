@@ -445,6 +445,19 @@ export interface OidcLoginStatesTable {
   used_at: NullableTimestamp;
 }
 
+interface CompliancePacketsTable {
+  id: string;
+  partner_id: string;
+  practice_id: string;
+  /** A `date` column (first day of the month): read as text through a cast. */
+  month: ColumnType<string, string, string>;
+  pdf: Buffer;
+  sha256: string;
+  pages: number;
+  created_at: Timestamp;
+  created_by: NullableId;
+}
+
 export interface DB {
   schema_migrations: SchemaMigrationsTable;
   email_outbox: EmailOutboxTable;
@@ -477,4 +490,38 @@ export interface DB {
   site_frameworks: SiteFrameworksTable;
   compliance_attestations: ComplianceAttestationsTable;
   compliance_score_snapshots: ComplianceScoreSnapshotsTable;
+  compliance_packets: CompliancePacketsTable;
+}
+
+/** The transparency log of evidence (migration 0023), owned by modules/transparency. */
+interface MerkleLeavesTable {
+  leaf_index: Int8;
+  appliance_id: string;
+  seq: Int8;
+  bundle_hash: string;
+  appended_at: Timestamp;
+}
+
+interface MerkleNodesTable {
+  level: number;
+  node_index: Int8;
+  hash: Uint8Array;
+}
+
+interface TreeHeadsTable {
+  tree_size: Int8;
+  root_hash: string;
+  issued_at: Timestamp;
+  signature: string;
+  key_id: string;
+  tsa_token: Uint8Array | null;
+  tsa_time: NullableTimestamp;
+  tsa_error: string | null;
+}
+
+// Declaration merging: joins the log's tables to DB above without editing its list.
+export interface DB {
+  merkle_leaves: MerkleLeavesTable;
+  merkle_nodes: MerkleNodesTable;
+  tree_heads: TreeHeadsTable;
 }

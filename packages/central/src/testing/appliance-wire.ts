@@ -64,7 +64,9 @@ export interface ChainOptions {
   /** Check of the bundle with this seq (default: two alternating SSH/firewall ids). */
   checkOf?: (seq: number) => string;
   /** Any other fields of the bundle with this seq (host, times, …). */
-  fieldsOf?: (seq: number) => Partial<Pick<EvidenceBundle, 'hostId' | 'hostname' | 'startedAt' | 'finishedAt'>>;
+  fieldsOf?: (
+    seq: number,
+  ) => Partial<Pick<EvidenceBundle, 'hostId' | 'hostname' | 'startedAt' | 'finishedAt' | 'observed' | 'kind'>>;
 }
 
 /** Writes one appliance's evidence chain: each call returns the next signed bundles. */

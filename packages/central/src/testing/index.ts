@@ -6,3 +6,4 @@ export { type TestSmtpServer, startTestSmtpServer } from './smtp-server';
 export { startTestOidcProvider } from './oidc-provider';
 export { signInAs } from './principals';
 export { type ReceivedRequest, type TestHttpReceiver, startTestHttpReceiver } from './notification-peers';
+export { type TestTsaKeyType, type TestTsaMode, type TestTsaServer, startTestTsaServer } from './tsa-server';

@@ -18,7 +18,7 @@ import {
   type TestApp,
 } from '@osiris/central/testing';
 
-function argValue(args: string[], name: string, fallback: number): number {
+export function argValue(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(name);
   const value = index >= 0 ? Number(args[index + 1]) : fallback;
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive whole number`);
@@ -44,7 +44,7 @@ async function isReachable(url: string): Promise<boolean> {
  * --db pglite|postgres. Without it: PostgreSQL (what production runs) on TEST_DATABASE_URL, else on
  * a local server at 127.0.0.1:5432 when one answers, else embedded PGlite.
  */
-async function backendOf(args: string[]): Promise<Backend> {
+export async function backendOf(args: string[]): Promise<Backend> {
   const index = args.indexOf('--db');
   const chosen = index >= 0 ? args[index + 1] : args.includes('--postgres') ? 'postgres' : null;
   if (chosen !== null && chosen !== 'pglite' && chosen !== 'postgres') throw new Error('--db takes pglite or postgres');

@@ -1,6 +1,7 @@
 import { runCycleBench } from './cycle.bench';
 import { runIngestBench } from './ingest.bench';
 import { runLoginBench } from './login.bench';
+import { runMerkleBench } from './merkle.bench';
 import { runWebBench } from './web.bench';
 
 /** `npm run bench -- <name> [options]`: one registry of benchmarks, each prints its own report. */
@@ -8,6 +9,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   cycle: runCycleBench,
   ingest: runIngestBench,
   login: runLoginBench,
+  merkle: runMerkleBench,
   web: runWebBench,
 };
 

@@ -27,6 +27,7 @@ import type { AppliancesService } from '../appliances';
 import type { Authorizer } from '../../platform/authorize';
 import type { AuditService } from '../audit';
 import type { HostsService } from '../hosts';
+import type { LogWriter } from '../transparency';
 import type { NodeEvidenceCrypto } from './evidence.crypto';
 import { linkBatch, readSeq } from './evidence.linker';
 import type { EvidenceStore } from './evidence.store';
@@ -56,6 +57,8 @@ export function createEvidenceService(deps: {
   evidenceCrypto: NodeEvidenceCrypto;
   hosts: Pick<HostsService, 'get'>;
   authorize: Authorizer;
+  /** The transparency log: accepted bundles become leaves in the same transaction. */
+  log: Pick<LogWriter, 'appendAccepted'>;
   now: () => Date;
 }) {
   const { db, store, audit, appliances, evidenceCrypto, authorize, now } = deps;
@@ -81,7 +84,10 @@ export function createEvidenceService(deps: {
       const repeated = items.map(readSeq).filter((seq): seq is number => seq !== null && seq <= head.seq);
       const stored = await store.storedHashes(trx, applianceId, repeated);
       const { accepted, ...outcome } = linkBatch(applianceId, head, stored, items, checked);
-      await store.append(trx, applianceId, accepted, now());
+      const receivedAt = now();
+      await store.append(trx, applianceId, accepted, receivedAt);
+      const logged = accepted.map(({ bundle, hash }) => ({ seq: bundle.seq, hash }));
+      await deps.log.appendAccepted(trx, applianceId, logged, receivedAt);
       return { ...outcome, accepted: accepted.length };
     });
   }

@@ -5,6 +5,7 @@ import type { App } from '../../platform/http';
 import type { AppliancesService } from '../appliances';
 import type { AuditService } from '../audit';
 import type { HostsService } from '../hosts';
+import type { LogWriter } from '../transparency';
 import { createNodeEvidenceCrypto } from './evidence.crypto';
 import { registerEvidenceRoutes } from './evidence.routes';
 import { createEvidenceService } from './evidence.service';
@@ -18,6 +19,7 @@ export function createEvidenceModule(deps: {
   audit: AuditService;
   appliances: AppliancesService;
   hosts: HostsService;
+  log: Pick<LogWriter, 'appendAccepted'>;
   now?: (() => Date) | undefined;
 }) {
   const service = createEvidenceService({

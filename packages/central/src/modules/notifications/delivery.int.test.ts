@@ -95,7 +95,12 @@ describe.each(testBackends)('notification delivery on %s', (backend) => {
     receiver.answer(() => ({ status: 204 }));
     const { partnerId, channel } = await channelFor({ kind: 'webhook', url: `${receiver.url}/hook`, secret: SECRET });
     const sent = event(partnerId);
-    expect(await t.services.notifications.publish(sent)).toEqual({ queued: 1, held: 0, suppressed: 0 });
+    expect(await t.services.notifications.publish(sent)).toEqual({
+      queued: 1,
+      held: 0,
+      suppressed: 0,
+      platformChannels: 0,
+    });
     await t.services.notifications.deliverDue();
     const [request] = fresh(receiver);
     expect(request?.path).toBe('/hook');

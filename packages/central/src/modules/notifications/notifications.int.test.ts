@@ -167,7 +167,12 @@ describe.each(testBackends)('notification channels, rules and routing on %s', (b
 
     expect((await publish(event(a.id, { priority: 'P3' }))).queued).toBe(0);
     expect((await publish(event(a.id, { type: 'exception.requested', priority: 'P1' }))).queued).toBe(0);
-    expect(await publish(event(a.id, { priority: 'P1' }))).toEqual({ queued: 1, held: 0, suppressed: 0 });
+    expect(await publish(event(a.id, { priority: 'P1' }))).toEqual({
+      queued: 1,
+      held: 0,
+      suppressed: 0,
+      platformChannels: 0,
+    });
     expect((await publish(event(a.id, { priority: 'P2' }))).queued).toBe(1);
     // Partner B's rules match everything of B, and never see A's events.
     expect((await deliveries(admin, `&partnerId=${b.id}`)).length).toBe(0);
@@ -202,7 +207,12 @@ describe.each(testBackends)('notification channels, rules and routing on %s', (b
     });
     const repeated = event(partner.id, { type: 'escalation.breached', dedupKey: 'escalation:42:breached' });
     expect((await t.services.notifications.publish(repeated)).queued).toBe(1);
-    expect(await t.services.notifications.publish(repeated)).toEqual({ queued: 0, held: 0, suppressed: 1 });
+    expect(await t.services.notifications.publish(repeated)).toEqual({
+      queued: 0,
+      held: 0,
+      suppressed: 1,
+      platformChannels: 0,
+    });
     expect((await t.services.notifications.publish(repeated)).suppressed).toBe(1);
     const [only] = await deliveries(admin, `&partnerId=${partner.id}`);
     expect(only?.suppressedCount).toBe(2);
