@@ -28,6 +28,7 @@ import { createHostsModule } from './modules/hosts';
 import { createPartnersModule } from './modules/partners';
 import { createPracticesModule } from './modules/practices';
 import { createSitesModule } from './modules/sites';
+import { createTimestamperFromConfig } from './modules/timestamps';
 import { createTransparencyModule, type Timestamper } from './modules/transparency';
 import { fileURLToPath } from 'node:url';
 import { registerAuth } from './platform/auth';
@@ -128,7 +129,8 @@ export async function buildApp(deps: AppDeps) {
     db,
     keyring,
     authorize,
-    timestamper: deps.timestamper,
+    // Tree heads are timestamped by the RFC 3161 authority at TSA_URL, when one is configured.
+    timestamper: deps.timestamper ?? createTimestamperFromConfig(config) ?? undefined,
     now: deps.now,
   });
   const evidence = createEvidenceModule({

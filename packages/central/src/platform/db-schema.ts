@@ -1,12 +1,19 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ComplianceTables } from './db-schema-compliance';
+import type {
+  DecisionColumns,
+  Int8,
+  Json,
+  JsonArray,
+  NullableId,
+  NullableTimestamp,
+  OptionalTimestamp,
+  Timestamp,
+} from './db-column-types';
+
+export type { ComplianceAttestationsTable, ComplianceExceptionsTable } from './db-schema-compliance';
 
 /** Row types of every table, keyed by table name. Each table is owned by one store. */
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-type Json = ColumnType<Record<string, unknown>, string, string>;
-type NullableId = ColumnType<string | null, string | null | undefined, string | null>;
-type OptionalTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-type Int8 = ColumnType<string | number | bigint, number | bigint, number | bigint>;
 
 interface SchemaMigrationsTable {
   version: number;
@@ -126,18 +133,11 @@ export interface SignInLinksTable {
   ip: string | null;
 }
 
-export interface PracticeTransfersTable {
+export interface PracticeTransfersTable extends DecisionColumns {
   id: string;
   practice_id: string;
   from_partner_id: string;
   to_partner_id: string;
-  reason: string;
-  state: string;
-  requested_by: string | null;
-  requested_at: Timestamp;
-  decided_by: NullableId;
-  decided_at: OptionalTimestamp;
-  decision_note: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PracticesTable {
@@ -265,70 +265,6 @@ export interface OrdersTable {
 }
 
 /** jsonb holding an array (attempts, evidence seqs). */
-type JsonArray = ColumnType<unknown[], string, string>;
-
-export interface ComplianceExceptionsTable {
-  id: string;
-  partner_id: string;
-  practice_id: string;
-  site_id: string;
-  host_id: string | null;
-  check_id: string | null;
-  framework: string | null;
-  control_id: string | null;
-  check_ids: JsonArray;
-  reason: string;
-  state: string;
-  requested_by: string | null;
-  requested_at: Timestamp;
-  decided_by: NullableId;
-  decided_at: OptionalTimestamp;
-  decision_note: ColumnType<string | null, string | null | undefined, string | null>;
-  starts_at: Timestamp;
-  expires_at: Timestamp;
-  ended_at: OptionalTimestamp;
-  ended_by: NullableId;
-  end_note: ColumnType<string | null, string | null | undefined, string | null>;
-}
-
-interface SiteFrameworksTable {
-  site_id: string;
-  preset: string | null;
-  frameworks: ColumnType<string[], string, string>;
-  updated_by: string | null;
-  updated_at: Timestamp;
-}
-
-export interface ComplianceAttestationsTable {
-  id: string;
-  partner_id: string;
-  practice_id: string;
-  framework: string;
-  control_id: string;
-  statement: string;
-  document: Buffer;
-  document_name: string;
-  document_type: string;
-  document_sha256: string;
-  attested_by: string | null;
-  attested_at: Timestamp;
-  expires_at: Timestamp;
-  revoked_at: OptionalTimestamp;
-  revoked_by: NullableId;
-}
-
-interface ComplianceScoreSnapshotsTable {
-  scope_type: string;
-  scope_id: string;
-  framework: string;
-  /** A `date` column: kept as the 'YYYY-MM-DD' text PostgreSQL gives back when cast. */
-  day: ColumnType<string, string, string>;
-  at: Timestamp;
-  score: ColumnType<string | number | null, number | null, number | null>;
-  counts: ColumnType<Record<string, number>, string, string>;
-  computed_at: Timestamp;
-  verified_at: OptionalTimestamp;
-}
 
 export interface EscalationsTable {
   id: string;
@@ -445,20 +381,7 @@ export interface OidcLoginStatesTable {
   used_at: NullableTimestamp;
 }
 
-interface CompliancePacketsTable {
-  id: string;
-  partner_id: string;
-  practice_id: string;
-  /** A `date` column (first day of the month): read as text through a cast. */
-  month: ColumnType<string, string, string>;
-  pdf: Buffer;
-  sha256: string;
-  pages: number;
-  created_at: Timestamp;
-  created_by: NullableId;
-}
-
-export interface DB {
+export interface DB extends ComplianceTables {
   schema_migrations: SchemaMigrationsTable;
   email_outbox: EmailOutboxTable;
   server_settings: ServerSettingsTable;
@@ -485,43 +408,14 @@ export interface DB {
   sign_in_links: SignInLinksTable;
   practice_transfers: PracticeTransfersTable;
   oidc_login_states: OidcLoginStatesTable;
-  compliance_exceptions: ComplianceExceptionsTable;
   escalation_notes: EscalationNotesTable;
-  site_frameworks: SiteFrameworksTable;
-  compliance_attestations: ComplianceAttestationsTable;
-  compliance_score_snapshots: ComplianceScoreSnapshotsTable;
-  compliance_packets: CompliancePacketsTable;
 }
 
-/** The transparency log of evidence (migration 0023), owned by modules/transparency. */
-interface MerkleLeavesTable {
-  leaf_index: Int8;
-  appliance_id: string;
-  seq: Int8;
-  bundle_hash: string;
-  appended_at: Timestamp;
-}
-
-interface MerkleNodesTable {
-  level: number;
-  node_index: Int8;
-  hash: Uint8Array;
-}
-
-interface TreeHeadsTable {
-  tree_size: Int8;
-  root_hash: string;
-  issued_at: Timestamp;
-  signature: string;
-  key_id: string;
-  tsa_token: Uint8Array | null;
-  tsa_time: NullableTimestamp;
-  tsa_error: string | null;
-}
-
-// Declaration merging: joins the log's tables to DB above without editing its list.
+// The transparency log (migration 0023), owned by modules/transparency; merged into DB above.
+type TreeHeadRow = { tree_size: Int8; root_hash: string; issued_at: Timestamp; signature: string; key_id: string };
+type TreeHeadTsa = { tsa_token: Uint8Array | null; tsa_time: NullableTimestamp; tsa_error: string | null };
 export interface DB {
-  merkle_leaves: MerkleLeavesTable;
-  merkle_nodes: MerkleNodesTable;
-  tree_heads: TreeHeadsTable;
+  merkle_leaves: { leaf_index: Int8; appliance_id: string; seq: Int8; bundle_hash: string; appended_at: Timestamp };
+  merkle_nodes: { level: number; node_index: Int8; hash: Uint8Array };
+  tree_heads: TreeHeadRow & TreeHeadTsa;
 }

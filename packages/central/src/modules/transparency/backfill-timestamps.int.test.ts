@@ -1,12 +1,18 @@
-import { bytesToHex, type SignedEvidenceBundle, sha256, treeHeadSigningInput } from '@osiris/protocol';
+import {
+  base64UrlToBytes,
+  bytesToHex,
+  type SignedEvidenceBundle,
+  sha256,
+  treeHeadSigningInput,
+  verifyTimestampToken,
+} from '@osiris/protocol';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer } from '../../platform/authorize';
 import { createKeyring, loadServerSecret } from '../../platform/secrets';
-import { type Caller, startTestApp, type TestApp, testBackends } from '../../testing';
+import { type Caller, startTestApp, startTestTsaServer, type TestApp, testBackends } from '../../testing';
 import { createTenant, type Tenant } from '../../testing/api';
 import { registerTestAppliance } from '../../testing/appliance';
-import { createEvidenceStore } from '../evidence/evidence.store';
 import { createTransparencyModule, type Timestamper } from './index';
 
 describe.each(testBackends)('transparency backfill and timestamps on %s', (backend) => {
@@ -42,13 +48,20 @@ describe.each(testBackends)('transparency backfill and timestamps on %s', (backe
       await registerTestAppliance(t, admin, tenant.site.id),
       await registerTestAppliance(t, admin, tenant.site.id),
     ];
-    const store = createEvidenceStore();
+    /** Evidence as it was stored before the log existed: rows and chain head, no leaves. */
     const old = async (appliance: typeof x, count: number, at: string) => {
       const signed = (await appliance.next(count)) as SignedEvidenceBundle[];
-      await t.database.db.transaction().execute(async (trx) => {
-        await store.lockHead(trx, appliance.applianceId);
-        await store.append(trx, appliance.applianceId, signed, new Date(at));
-      });
+      const { db } = t.database;
+      for (const { bundle, hash, signature } of signed)
+        await sql`
+          INSERT INTO evidence_bundles (appliance_id, seq, hash, prev_hash, signature, host_id, hostname, check_id,
+            status, finished_at, received_at, bundle)
+          VALUES (${appliance.applianceId}, ${bundle.seq}, ${hash}, ${bundle.prevHash}, ${signature}, ${bundle.hostId},
+            ${bundle.hostname}, ${bundle.checkId}, ${bundle.status}, ${bundle.finishedAt}, ${at},
+            ${JSON.stringify(bundle)}::jsonb)`.execute(db);
+      const last = signed.at(-1) as SignedEvidenceBundle;
+      await sql`INSERT INTO evidence_chain_heads (appliance_id, seq, hash)
+        VALUES (${appliance.applianceId}, ${last.bundle.seq}, ${last.hash})`.execute(db);
     };
     await old(x, 3, '2026-01-02T10:00:00Z');
     await old(y, 2, '2026-01-02T09:00:00Z');
@@ -104,4 +117,31 @@ describe.each(testBackends)('transparency backfill and timestamps on %s', (backe
       tsaError: 'TSA unreachable: connect ECONNREFUSED',
     });
   });
+
+  it('has a real RFC 3161 authority (openssl ts on loopback) timestamp a head, and the token verifies', async () => {
+    const tsa = await startTestTsaServer();
+    const withTsa = await startTestApp(backend, { TSA_URL: tsa.url, TSA_TRUSTED_CERTS_FILE: tsa.trustedCertsFile });
+    try {
+      const staff = await withTsa.loginAs('admin');
+      const site = (await createTenant(staff)).site.id;
+      const appliance = await registerTestAppliance(withTsa, staff, site);
+      await appliance.upload(await appliance.next(3));
+      expect(await withTsa.services.transparency.issueTreeHead()).toBe(1);
+      const head = (await staff.request({ method: 'GET', url: '/v1/tree-heads/latest' })).json();
+      expect(head).toMatchObject({ treeSize: 3, tsaError: null });
+      const { treeSize, rootHash, issuedAt, keyId } = head;
+      const digest = await sha256(treeHeadSigningInput({ treeSize, rootHash, issuedAt, keyId }));
+      const token = base64UrlToBytes(head.tsaToken);
+      const verified = await verifyTimestampToken(token, digest, { certificates: [tsa.caCertDer] });
+      expect(verified).toMatchObject({ ok: true });
+      expect(verified.ok && verified.time.toISOString()).toBe(head.tsaTime);
+      // The token is for this head only: another head's digest does not verify.
+      const other = await sha256(treeHeadSigningInput({ treeSize: treeSize + 1, rootHash, issuedAt, keyId }));
+      expect((await verifyTimestampToken(token, other, { certificates: [tsa.caCertDer] })).ok).toBe(false);
+      expect(tsa.requests.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await withTsa.close();
+      await tsa.close();
+    }
+  }, 60_000);
 });

@@ -47,7 +47,7 @@ export function createLogWriter(deps: {
       if (!hash) throw new Error(`merkle node ${nodeKey(ref)} is missing`);
       return hash;
     });
-    await store.append(trx, size, leaves, await appendNodes(size, edge, leafHashes), appendedAt);
+    await store.append(trx, size, leaves, appendNodes(size, edge, leafHashes), appendedAt);
   }
 
   async function stamp(body: Parameters<typeof treeHeadSigningInput>[0]): Promise<void> {
@@ -95,28 +95,33 @@ export function createLogWriter(deps: {
 
     /**
      * Signs and stores a head for the current size when the log has grown and the last head is at
-     * least a minute old. Safe on several replicas: a size is stored once. The timestamp (when a
+     * least a minute old. Safe on several replicas: they take turns under a lock. The timestamp (when a
      * time-stamping authority is configured) comes after, and its failure is recorded, never thrown.
      */
     async issueTreeHead(): Promise<number> {
-      const size = await store.size(db);
-      if (size === 0) return 0;
-      const latest = await store.latestHead(db);
-      const issuedAt = now();
-      if (latest && Number(latest.tree_size) >= size) return 0;
-      if (latest && issuedAt.getTime() - latest.issued_at.getTime() < TREE_HEAD_MIN_INTERVAL_MS) return 0;
-      const [root] = await resolveRanges([[0, size]], await store.nodes(db, rangeNodes([0, size])));
-      const head = await signTreeHead(
-        {
-          treeSize: size,
-          rootHash: bytesToHex(root as Uint8Array),
-          issuedAt: issuedAt.toISOString(),
-          keyId: key.published.keyId,
-        },
-        key.privateKeyPkcs8,
-      );
-      if (!(await store.insertHead(db, head))) return 0;
+      const head = await db.transaction().execute(async (trx) => {
+        // Replicas take turns, so two cannot both issue within the minute.
+        await store.lockTreeHeads(trx);
+        const size = await store.size(trx);
+        const latest = await store.latestHead(trx);
+        const issuedAt = now();
+        if (size === 0 || (latest && Number(latest.tree_size) >= size)) return null;
+        if (latest && issuedAt.getTime() - latest.issued_at.getTime() < TREE_HEAD_MIN_INTERVAL_MS) return null;
+        const [root] = await resolveRanges([[0, size]], await store.nodes(trx, rangeNodes([0, size])));
+        const signed = await signTreeHead(
+          {
+            treeSize: size,
+            rootHash: bytesToHex(root as Uint8Array),
+            issuedAt: issuedAt.toISOString(),
+            keyId: key.published.keyId,
+          },
+          key.privateKeyPkcs8,
+        );
+        return (await store.insertHead(trx, signed)) ? signed : null;
+      });
+      if (!head) return 0;
       const { signature: _signature, ...body } = head;
+      // After commit: the time-stamping authority is a network call.
       await stamp(body);
       return 1;
     },

@@ -22,7 +22,7 @@ async function grow(total: number) {
     const take = Math.min(batch, total - size);
     const edge = rangeNodes([0, size]).map((ref) => nodes.get(nodeKey(ref)) as Uint8Array);
     const leafHashes = await Promise.all(data.slice(size, size + take).map((d) => merkleLeafHash(d)));
-    for (const node of await appendNodes(size, edge, leafHashes)) nodes.set(nodeKey(node), node.hash);
+    for (const node of appendNodes(size, edge, leafHashes)) nodes.set(nodeKey(node), node.hash);
     size += take;
     batch = (batch % 5) + 2;
   }

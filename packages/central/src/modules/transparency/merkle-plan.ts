@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { merkleNodeHash } from '@osiris/protocol';
 
 /**
@@ -116,11 +117,17 @@ export async function resolveRanges(ranges: LeafRange[], nodes: Map<string, Uint
   return out;
 }
 
+/** RFC 6962 interior node hash, synchronously (node:crypto): what the log's append lock waits on. */
+function nodeHashSync(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest());
+}
+const NODE_PREFIX = new Uint8Array([0x01]);
+
 /**
  * The nodes appending `leafHashes` to a tree of `size` leaves creates, given the hashes of its
  * right edge (rangeNodes([0, size]) in order): each leaf, then every subtree it completes.
  */
-export async function appendNodes(size: number, edge: Uint8Array[], leafHashes: Uint8Array[]): Promise<StoredNode[]> {
+export function appendNodes(size: number, edge: Uint8Array[], leafHashes: Uint8Array[]): StoredNode[] {
   const refs = rangeNodes([0, size]);
   if (refs.length !== edge.length) throw new Error('appendNodes: the right edge does not match the tree size');
   const open = new Map<number, Uint8Array>(refs.map((ref, i) => [ref.level, edge[i] as Uint8Array]));
@@ -135,7 +142,7 @@ export async function appendNodes(size: number, edge: Uint8Array[], leafHashes: 
       const left = open.get(level);
       if (!left) throw new Error(`appendNodes: no open subtree at level ${level}`);
       open.delete(level);
-      hash = await merkleNodeHash(left, hash);
+      hash = nodeHashSync(left, hash);
       level += 1;
       index = (index - 1) / 2;
       created.push({ level, index, hash });

@@ -4,6 +4,8 @@ import type { NodeRef, StoredNode } from './merkle-plan';
 
 /** Arbitrary constant naming the log's append lock: one appender at a time, across replicas. */
 const LOG_LOCK_KEY = 7_302_846_119;
+/** Likewise for issuing tree heads. */
+const TREE_HEADS_LOCK_KEY = 7_302_846_120;
 
 export interface LeafInput {
   applianceId: string;
@@ -28,6 +30,11 @@ export function createTransparencyStore() {
     /** Serialises appends until the transaction ends; held only for the append's last statements. */
     async lockLog(trx: Executor): Promise<void> {
       await sql`SELECT pg_advisory_xact_lock(${sql.lit(LOG_LOCK_KEY)})`.execute(trx);
+    },
+
+    /** Serialises issuing tree heads (not appends) until the transaction ends. */
+    async lockTreeHeads(trx: Executor): Promise<void> {
+      await sql`SELECT pg_advisory_xact_lock(${sql.lit(TREE_HEADS_LOCK_KEY)})`.execute(trx);
     },
 
     async size(db: Executor): Promise<number> {
@@ -62,14 +69,16 @@ export function createTransparencyStore() {
       const leafRows = JSON.stringify(
         leaves.map((l, i) => ({ x: firstIndex + i, a: l.applianceId, s: l.seq, h: l.bundleHash })),
       );
-      await sql`
-        INSERT INTO merkle_leaves (leaf_index, appliance_id, seq, bundle_hash, appended_at)
-        SELECT x, a, s, h, ${appendedAt} FROM jsonb_to_recordset(${leafRows}::jsonb) AS r (x bigint, a uuid, s bigint, h text)
-      `.execute(trx);
       const nodeRows = JSON.stringify(
         nodes.map((n) => ({ l: n.level, i: n.index, h: Buffer.from(n.hash).toString('hex') })),
       );
+      // One statement, one round trip: the log lock is held until commit, so every trip counts.
       await sql`
+        WITH leaves AS (
+          INSERT INTO merkle_leaves (leaf_index, appliance_id, seq, bundle_hash, appended_at)
+          SELECT x, a, s, h, ${appendedAt}
+          FROM jsonb_to_recordset(${leafRows}::jsonb) AS r (x bigint, a uuid, s bigint, h text)
+        )
         INSERT INTO merkle_nodes (level, node_index, hash)
         SELECT l, i, decode(h, 'hex') FROM jsonb_to_recordset(${nodeRows}::jsonb) AS r (l smallint, i bigint, h text)
       `.execute(trx);
