@@ -28,8 +28,8 @@ import { createHostsModule } from './modules/hosts';
 import { createPartnersModule } from './modules/partners';
 import { createPracticesModule } from './modules/practices';
 import { createSitesModule } from './modules/sites';
-import { createTimestamperFromConfig } from './modules/timestamps';
-import { createTransparencyModule, type Timestamper } from './modules/transparency';
+import { createTimestamperFromConfig, type Timestamper } from './modules/timestamps';
+import { createTransparencyModule } from './modules/transparency';
 import { fileURLToPath } from 'node:url';
 import { registerAuth } from './platform/auth';
 import { registerWebApp } from './platform/web-app';
@@ -156,11 +156,14 @@ export async function buildApp(deps: AppDeps) {
    * to `/go/<page>`, which the web app opens in the reader's own face. (Created further down: the
    * closure runs only once requests arrive.)
    */
-  const notify = async (trx: Executor, event: Omit<NotificationEvent, 'link'> & { link: string }) => {
+  const notify = async (
+    trx: Executor,
+    { mustReachPlatform, ...event }: Omit<NotificationEvent, 'link'> & { link: string; mustReachPlatform?: true },
+  ) => {
     const link = `${publicUrl}/go${event.link}`;
     const published = await notifications.service.publish({ ...event, link }, trx);
-    // A breach is escalated to the platform admins: by email to each of them when no platform channel takes it.
-    if (event.type === 'escalation.breached' && published.platformChannels === 0)
+    // What must reach the platform goes by email to each platform admin when no platform channel takes it.
+    if (mustReachPlatform && published.platformChannels === 0)
       for (const to of await accounts.service.platformAdminEmails(trx))
         await email.service.enqueue(trx, {
           to,
@@ -169,7 +172,7 @@ export async function buildApp(deps: AppDeps) {
             title: event.title,
             lines: [event.body],
             link,
-            channelName: 'platform admins (no channel is routed for SLA breaches)',
+            channelName: 'platform admins (no platform notification channel is routed for this)',
           },
         });
   };

@@ -8,7 +8,7 @@ import {
   type RunningAppliance,
   startAppliance,
 } from '@osiris/appliance';
-import { type CentralServer, startCentralServer } from '@osiris/central/testing';
+import { type CentralServer, startCentralServer, waitUntil } from '@osiris/central/testing';
 import type { ComplianceException } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIFTS_GROUP_A } from '../src/drifts/group-a';
@@ -22,16 +22,6 @@ const CHECK = 'linux.files.shadow-permissions';
 const RECIPE = [...DRIFTS_GROUP_A, ...DRIFTS_GROUP_B].find((d) => d.checkId === CHECK);
 /** Long enough to detect and not heal the attack on the excepted host, short enough to wait for. */
 const EXCEPTION_SECONDS = 45;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /**
  * Issue 7 acceptance: an exception on one check of one lab host. The attack on that check is
@@ -84,7 +74,7 @@ describe('a compliance exception on a lab host', () => {
 
     // A first clean cycle tells central which hosts the site has.
     await running.scheduler.runCycle();
-    await until('both hosts to pass and reach central', async () => {
+    await waitUntil('both hosts to pass and reach central', async () => {
       const results = await central.siteResults(siteId);
       return results.filter((r) => r.checkId === CHECK && r.status === 'pass').length === 2 ? true : undefined;
     });
@@ -97,7 +87,7 @@ describe('a compliance exception on a lab host', () => {
       expiresAt: new Date(Date.now() + EXCEPTION_SECONDS * 1000).toISOString(),
     });
     await central.call('POST', `/v1/exceptions/${asked.id}/approve`, {});
-    await until('the set_exceptions order to be applied', async () => {
+    await waitUntil('the set_exceptions order to be applied', async () => {
       const orders = await central.orders(running.applianceId);
       return orders.find((o) => o.type === 'set_exceptions' && o.state === 'succeeded');
     });
@@ -105,12 +95,12 @@ describe('a compliance exception on a lab host', () => {
     // The attack, on both hosts.
     for (const host of [excepted, other]) expect((await run(host, RECIPE?.drift)).exitCode).toBe(0);
     await running.scheduler.runCycle();
-    await until('the other host to be healed', () => (resultOf(other)?.status === 'pass' ? true : undefined));
+    await waitUntil('the other host to be healed', () => (resultOf(other)?.status === 'pass' ? true : undefined));
     expect(resultOf(excepted)?.status).toBe('excepted');
     expect(Date.now()).toBeLessThan(Date.parse(asked.expiresAt)); // the verdict came while the exception held
 
     // Detected but not healed: the drift is still there, and no healing evidence names the host.
-    await until('the evidence upload', () => (running.status().queues.evidenceOutbox === 0 ? true : undefined));
+    await waitUntil('the evidence upload', () => (running.status().queues.evidenceOutbox === 0 ? true : undefined));
     const bundles = (await central.evidence(running.applianceId)).map((e) => e.signed.bundle);
     const exceptedRun = bundles.find((b) => b.hostId === exceptedHostId && b.status === 'excepted');
     expect(exceptedRun?.observed).toMatchObject({ exception: { id: asked.id, verdict: 'fail' } });
@@ -123,16 +113,16 @@ describe('a compliance exception on a lab host', () => {
     expect(latest.find((r) => r.hostId === exceptedHostId && r.checkId === CHECK)?.status).toBe('excepted');
 
     // After expiry: the next cycle finds the drift and L1 heals it.
-    await until(
+    await waitUntil(
       'the exception to expire',
       () => (Date.now() > Date.parse(asked.expiresAt) + 500 ? true : undefined),
       60_000,
     );
     await running.scheduler.runCycle();
-    await until('the excepted host to be healed after expiry', () =>
+    await waitUntil('the excepted host to be healed after expiry', () =>
       resultOf(excepted)?.status === 'pass' ? true : undefined,
     );
-    await until('the evidence upload', () => (running.status().queues.evidenceOutbox === 0 ? true : undefined));
+    await waitUntil('the evidence upload', () => (running.status().queues.evidenceOutbox === 0 ? true : undefined));
     const after = (await central.evidence(running.applianceId)).map((e) => e.signed.bundle);
     expect(
       after.filter((b) => b.kind === 'healing' && b.hostId === exceptedHostId && b.status === 'pass'),

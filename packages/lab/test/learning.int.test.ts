@@ -9,7 +9,7 @@ import {
   startAppliance,
   startLlmStandin,
 } from '@osiris/appliance';
-import { type CentralServer, startCentralServer } from '@osiris/central/testing';
+import { type CentralServer, startCentralServer, waitUntil } from '@osiris/central/testing';
 import type { LearningCandidate } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIFTS_GROUP_A } from '../src/drifts/group-a';
@@ -23,16 +23,6 @@ const CHECK = 'linux.ssh.x11-forwarding';
 const RUNBOOK = `rb-${CHECK}`;
 const RECIPE = [...DRIFTS_GROUP_A, ...DRIFTS_GROUP_B].find((d) => d.checkId === CHECK);
 const L2_FIXES = 5;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /**
  * The learning loop end to end (issue 4 acceptance): an attack no L1 rule covers is fixed by L2
@@ -67,7 +57,7 @@ describe('learning loop on a lab host', () => {
     }
     await running.scheduler.runCycle();
     const status = () => running.status().results.find((r) => r.checkId === CHECK)?.status;
-    await until(`${CHECK} to pass again`, () => (status() === 'pass' ? true : undefined));
+    await waitUntil(`${CHECK} to pass again`, () => (status() === 'pass' ? true : undefined));
     expect((await host.exec("sshd -T | grep -i '^x11forwarding'")).stdout.trim().toLowerCase()).toBe(
       'x11forwarding no',
     );
@@ -116,7 +106,7 @@ describe('learning loop on a lab host', () => {
       }
     }
 
-    const candidate = await until('the candidate on central', async () => {
+    const candidate = await waitUntil('the candidate on central', async () => {
       const { items } = await central.call<{ items: LearningCandidate[] }>('GET', '/v1/learning/candidates');
       return items.find((c) => c.checkId === CHECK);
     });
@@ -130,7 +120,7 @@ describe('learning loop on a lab host', () => {
     expect(approval.ordersIssued).toBe(1);
     const ruleId = approval.candidate.rule?.id;
     expect(ruleId).toMatch(/^promoted:/);
-    await until('the update_rules order to be applied', async () => {
+    await waitUntil('the update_rules order to be applied', async () => {
       const orders = await central.orders(running.applianceId);
       return orders.find((o) => o.type === 'update_rules' && o.state === 'succeeded');
     });
@@ -139,7 +129,7 @@ describe('learning loop on a lab host', () => {
     expect(llm.requests).toHaveLength(L2_FIXES); // the LLM was not asked again
 
     // The sixth fix is on record as L1 with the promoted rule, in verified evidence on central.
-    await until('the evidence upload', () => (running.status().queues.evidenceOutbox === 0 ? true : undefined));
+    await waitUntil('the evidence upload', () => (running.status().queues.evidenceOutbox === 0 ? true : undefined));
     const healing = (await central.evidence(running.applianceId))
       .map((e) => e.signed.bundle)
       .filter((b) => b.kind === 'healing');

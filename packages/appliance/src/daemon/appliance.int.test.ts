@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CentralServer, startCentralServer } from '@osiris/central/testing';
+import { type CentralServer, startCentralServer, waitUntil } from '@osiris/central/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINUX_CHECK_IMPLEMENTATIONS } from '../checks/linux';
 import { parseConfig } from '../config';
@@ -11,16 +11,6 @@ import { type RunningAppliance, startAppliance } from './appliance';
 /** Fast, read-only checks of this machine (sysctl reads), so cycles take well under a second. */
 const FAST_CHECK_IDS = ['linux.sysctl.ip-forward', 'linux.kernel.aslr', 'linux.sysctl.tcp-syncookies'];
 const checks = LINUX_CHECK_IMPLEMENTATIONS.filter((c) => FAST_CHECK_IDS.includes(c.id));
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * The daemon end to end against a real central (PGlite) on loopback: registration from the config's
@@ -84,12 +74,12 @@ describe('appliance daemon against a real central', () => {
   it('runs every selected check on schedule and central holds the verified chain', async () => {
     expect(checks.map((c) => c.id).sort()).toEqual([...FAST_CHECK_IDS].sort());
     const appliance = await start();
-    const results = await waitFor('results for every check', async () => {
+    const results = await waitUntil('results for every check', async () => {
       const items = await central.siteResults(siteId);
       return items.filter((r) => r.applianceId === appliance.applianceId).length === checks.length && items;
     });
     for (const result of results) expect(['pass', 'fail']).toContain(result.status);
-    await waitFor('an empty outbox', async () => appliance.status().queues.evidenceOutbox === 0);
+    await waitUntil('an empty outbox', async () => appliance.status().queues.evidenceOutbox === 0);
     const report = await central.verifyChain(appliance.applianceId);
     expect(report.ok).toBe(true);
     const evidence = await central.evidence(appliance.applianceId);
@@ -112,15 +102,15 @@ describe('appliance daemon against a real central', () => {
 
   it('keeps checking while central is unreachable and catches up in order afterwards', async () => {
     const appliance = await start();
-    await waitFor('a first upload', async () => appliance.status().sync.lastUploadAt !== null);
+    await waitUntil('a first upload', async () => appliance.status().sync.lastUploadAt !== null);
     link.down = true;
     const headBefore = appliance.status().queues.chainHeadSeq;
-    await waitFor('bundles queued during the outage', async () => appliance.status().queues.evidenceOutbox >= 15);
+    await waitUntil('bundles queued during the outage', async () => appliance.status().queues.evidenceOutbox >= 15);
     const during = appliance.status();
     expect(during.sync.uploadFailures).toBeGreaterThan(0);
     expect(during.queues.chainHeadSeq).toBeGreaterThan(headBefore);
     link.down = false;
-    await waitFor('the outbox to drain', async () => appliance.status().queues.evidenceOutbox === 0, 60_000);
+    await waitUntil('the outbox to drain', async () => appliance.status().queues.evidenceOutbox === 0, 60_000);
     const head = appliance.status().queues.chainHeadSeq;
     await appliance.stop();
     const evidence = await central.evidence(appliance.applianceId);
@@ -132,7 +122,7 @@ describe('appliance daemon against a real central', () => {
   it('applies signed orders, reports the results, and refuses an order altered in transit', async () => {
     const appliance = await start(1);
     const { applianceId } = appliance;
-    await waitFor('a first check-in', async () => appliance.status().sync.lastCheckinAt !== null);
+    await waitUntil('a first check-in', async () => appliance.status().sync.lastCheckinAt !== null);
 
     // Only aslr stays enabled, once an hour; then run-now must produce exactly that check again.
     await central.issueOrder(applianceId, {
@@ -148,7 +138,7 @@ describe('appliance daemon against a real central', () => {
       for (const o of orders) if (o.order.type === 'run_checks_now') o.order.payload = { hostIds: [applianceId] };
     };
     const tampered = await central.issueOrder(applianceId, { type: 'run_checks_now', payload: {} });
-    await waitFor('both orders answered', async () => {
+    await waitUntil('both orders answered', async () => {
       const list = await central.orders(applianceId);
       return list.every((o) => ['succeeded', 'refused', 'failed'].includes(o.state)) && list;
     });
@@ -163,15 +153,15 @@ describe('appliance daemon against a real central', () => {
     const before = appliance.status().queues.chainHeadSeq;
     await central.issueOrder(applianceId, { type: 'run_checks_now', payload: { checkIds: ['linux.kernel.aslr'] } });
     await central.issueOrder(applianceId, { type: 'rotate_token', payload: { reason: 'test' } });
-    await waitFor('run-now and rotation answered', async () => {
+    await waitUntil('run-now and rotation answered', async () => {
       const list = await central.orders(applianceId);
       return list.filter((o) => o.state === 'succeeded').length === 3 && list;
     });
-    await waitFor('the run-now bundle', async () => appliance.status().queues.chainHeadSeq > before);
+    await waitUntil('the run-now bundle', async () => appliance.status().queues.chainHeadSeq > before);
     // After rotation the appliance keeps working with its new token.
     const stamp = appliance.status().sync.lastCheckinAt;
     await central.issueOrder(applianceId, { type: 'run_checks_now', payload: {} });
-    await waitFor('a check-in with the new token', async () => {
+    await waitUntil('a check-in with the new token', async () => {
       const s = appliance.status().sync;
       return s.lastCheckinAt !== stamp && s.lastCheckinError === null;
     });
@@ -206,7 +196,7 @@ describe('appliance daemon against a real central', () => {
       type: 'update_rules',
       payload: { rules: [{ ...rule, id: 'L1-linux.files.shadow-permissions' }] },
     } as never);
-    await waitFor('the three orders answered', async () => {
+    await waitUntil('the three orders answered', async () => {
       const list = await central.orders(applianceId);
       const states = [policyOrder, rulesOrder, clash].map((o) => list.find((x) => x.id === o.id)?.state);
       return states.every((state) => state === 'succeeded' || state === 'failed') && list;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CentralServer, startCentralServer } from '@osiris/central/testing';
+import { type CentralServer, startCentralServer, waitUntil } from '@osiris/central/testing';
 import { hexToBytes, merkleLeafHash, type SignedTreeHead, verifyInclusion } from '@osiris/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINUX_CHECK_IMPLEMENTATIONS } from '../checks/linux';
@@ -11,16 +11,6 @@ import { createLogger } from '../log';
 import { openStore } from '../store';
 
 const checks = LINUX_CHECK_IMPLEMENTATIONS.filter((c) => c.id === 'linux.kernel.aslr');
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The daemon fetching and verifying inclusion proofs of its evidence from a real central's Merkle log. */
 describe('appliance transparency proofs against a real central', () => {
@@ -63,7 +53,10 @@ describe('appliance transparency proofs against a real central', () => {
 
   /** Evidence of the appliance reaches central, then central issues a tree head over it. */
   async function treeHeadOver(appliance: RunningAppliance, bundles: number): Promise<void> {
-    await waitFor('evidence at central', async () => (await central.evidence(appliance.applianceId)).length >= bundles);
+    await waitUntil(
+      'evidence at central',
+      async () => (await central.evidence(appliance.applianceId)).length >= bundles,
+    );
     central.t.clock.advance(61_000);
     expect(await central.t.services.transparency.issueTreeHead()).toBe(1);
   }
@@ -89,7 +82,7 @@ describe('appliance transparency proofs against a real central', () => {
     expect(appliance.status().queues.proofs.count).toBe(0);
 
     link.alterProofs = null;
-    const summary = await waitFor('stored proofs', async () => {
+    const summary = await waitUntil('stored proofs', async () => {
       const proofs = appliance.status().queues.proofs;
       return proofs.count >= 2 && proofs;
     });

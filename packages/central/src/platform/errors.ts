@@ -25,6 +25,12 @@ export class AppError extends Error {
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
 
+/** A 400 `VALIDATION_FAILED` naming one field, for checks a schema cannot make (the database, the clock, other rows). */
+export const invalidField = (path: string | (string | number)[], message: string, code = 'custom') =>
+  new AppError('VALIDATION_FAILED', 'Invalid request', {
+    details: { issues: [{ path: Array.isArray(path) ? path : [path], message, code }] },
+  });
+
 /** Network-level and server-availability failures of PostgreSQL. */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',

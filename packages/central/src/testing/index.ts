@@ -7,3 +7,4 @@ export { startTestOidcProvider } from './oidc-provider';
 export { signInAs } from './principals';
 export { type ReceivedRequest, type TestHttpReceiver, startTestHttpReceiver } from './notification-peers';
 export { type TestTsaKeyType, type TestTsaMode, type TestTsaServer, startTestTsaServer } from './tsa-server';
+export { waitUntil } from './wait';

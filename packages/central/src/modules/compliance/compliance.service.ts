@@ -20,7 +20,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { ActorContext } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
-import { AppError, notFound } from '../../platform/errors';
+import { AppError, invalidField, notFound } from '../../platform/errors';
 import { newId } from '../../platform/ids';
 import type { Authorizer } from '../../platform/authorize';
 import type { AuditService } from '../audit';
@@ -32,11 +32,6 @@ const PLATFORM_PRESET: IndustryPresetId = 'healthcare';
 const presetFrameworks = (id: IndustryPresetId): FrameworkId[] => [
   ...(PRESETS.find((p) => p.id === id)?.frameworks ?? []),
 ];
-
-const invalid = (path: string, message: string) =>
-  new AppError('VALIDATION_FAILED', 'Invalid request', {
-    details: { issues: [{ path: [path], message, code: 'custom' }] },
-  });
 
 /** What a document's first bytes must be for its declared type. */
 function matchesType(bytes: Buffer, type: string): boolean {
@@ -307,20 +302,20 @@ export function createComplianceService(deps: {
     async attest(actor: ActorContext, practiceId: string, input: AttestationCreateRequest): Promise<Attestation> {
       const owner = await authorize.practice(actor, practiceId);
       if (!controlOf(input.framework, input.controlId))
-        throw invalid('controlId', `${input.framework} has no control ${input.controlId}`);
+        throw invalidField('controlId', `${input.framework} has no control ${input.controlId}`);
       if (!isManualControl(input.framework, input.controlId))
-        throw invalid('controlId', 'checks evidence this control; only manual controls are attested');
+        throw invalidField('controlId', 'checks evidence this control; only manual controls are attested');
       const at = now();
       const expiresAt = new Date(input.expiresAt);
-      if (expiresAt <= at) throw invalid('expiresAt', 'must be in the future');
+      if (expiresAt <= at) throw invalidField('expiresAt', 'must be in the future');
       if (expiresAt.getTime() - at.getTime() > 365 * DAY_MS)
-        throw invalid('expiresAt', 'an attestation lasts at most one year');
+        throw invalidField('expiresAt', 'an attestation lasts at most one year');
       const bytes = Buffer.from(input.document.base64, 'base64');
-      if (bytes.length === 0) throw invalid('document.base64', 'the document is empty');
+      if (bytes.length === 0) throw invalidField(['document', 'base64'], 'the document is empty');
       if (bytes.length > ATTESTATION_DOCUMENT_MAX_BYTES)
         throw new AppError('PAYLOAD_TOO_LARGE', `The document is larger than ${ATTESTATION_DOCUMENT_MAX_BYTES} bytes`);
       if (!matchesType(bytes, input.document.type))
-        throw invalid('document.type', `the file is not ${input.document.type}`);
+        throw invalidField(['document', 'type'], `the file is not ${input.document.type}`);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       return db.transaction().execute(async (trx) => {
         const row = await store.insertAttestation(trx, {

@@ -16,7 +16,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { ActorContext, Executor } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
-import { AppError, notFound } from '../../platform/errors';
+import { AppError, invalidField, notFound } from '../../platform/errors';
 import type { AuthenticatedAppliance } from '../../platform/http';
 import { decodeCursor, toPage } from '../../platform/pagination';
 import { actorReach, type Authorizer } from '../../platform/authorize';
@@ -35,6 +35,8 @@ interface EscalationEvent {
   body: string;
   link: string;
   dedupKey: string;
+  /** The platform admins must hear of it even when no platform notification rule is routed for it. */
+  mustReachPlatform?: true;
 }
 
 export type EscalationNotifier = (trx: Executor, event: EscalationEvent) => Promise<void>;
@@ -250,17 +252,7 @@ export function createEscalationsService(deps: {
         if (!row) throw notFound('Escalation');
         if (row.state === 'resolved') throw new AppError('CONFLICT', 'The escalation is already resolved');
         if (input.userId !== null && !(await store.assignable(trx, input.userId, owner.partnerId)))
-          throw new AppError('VALIDATION_FAILED', 'Invalid request', {
-            details: {
-              issues: [
-                {
-                  path: ['userId'],
-                  message: "not an active platform or partner user of this escalation's partner",
-                  code: 'custom',
-                },
-              ],
-            },
-          });
+          throw invalidField('userId', "not an active platform or partner user of this escalation's partner");
         const at = now();
         const updated = await store.update(trx, id, {
           assigned_to: input.userId,
@@ -347,6 +339,7 @@ export function createEscalationsService(deps: {
           });
           await notify(trx, {
             type: 'escalation.breached',
+            mustReachPlatform: true,
             priority: row.priority as EscalationPriority,
             // Platform routing rules see every event; the partner's own rules see it too.
             partnerId: (await store.sitePartner(trx, row.site_id))?.partnerId ?? null,

@@ -11,7 +11,7 @@ import {
 import type { Kysely } from 'kysely';
 import { type ActorContext, type Executor, SYSTEM_ACTOR } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
-import { AppError, notFound } from '../../platform/errors';
+import { AppError, invalidField, notFound } from '../../platform/errors';
 import { newId } from '../../platform/ids';
 import { decodeCursor, toPage } from '../../platform/pagination';
 import { actorReach, type Authorizer } from '../../platform/authorize';
@@ -43,11 +43,6 @@ export type ExceptionNotifier = (
   },
 ) => Promise<void>;
 
-const invalid = (path: string, message: string) =>
-  new AppError('VALIDATION_FAILED', 'Invalid request', {
-    details: { issues: [{ path: [path], message, code: 'custom' }] },
-  });
-
 /** Compliance exceptions: requested, decided, pushed to the site's appliances, expired on time. */
 export function createExceptionsService(deps: {
   db: Kysely<DB>;
@@ -66,13 +61,14 @@ export function createExceptionsService(deps: {
 
   function checksOf(scope: ExceptionScope): string[] {
     if (scope.kind === 'check') {
-      if (!checkById(scope.checkId)) throw invalid('scope.checkId', `unknown check ${scope.checkId}`);
+      if (!checkById(scope.checkId)) throw invalidField(['scope', 'checkId'], `unknown check ${scope.checkId}`);
       return [scope.checkId];
     }
     const checks = checksOfControl(scope.framework, scope.controlId);
-    if (checks === null) throw invalid('scope.controlId', `unknown control ${scope.framework} ${scope.controlId}`);
+    if (checks === null)
+      throw invalidField(['scope', 'controlId'], `unknown control ${scope.framework} ${scope.controlId}`);
     if (checks.length === 0)
-      throw invalid('scope.controlId', 'no check evidences this control; attest it instead of excepting it');
+      throw invalidField(['scope', 'controlId'], 'no check evidences this control; attest it instead of excepting it');
     return [...checks];
   }
 
@@ -151,17 +147,17 @@ export function createExceptionsService(deps: {
       const at = now();
       const startsAt = input.startsAt ? new Date(input.startsAt) : at;
       const expiresAt = new Date(input.expiresAt);
-      if (expiresAt <= at) throw invalid('expiresAt', 'must be in the future');
-      if (expiresAt.getTime() <= startsAt.getTime()) throw invalid('expiresAt', 'must be after startsAt');
+      if (expiresAt <= at) throw invalidField('expiresAt', 'must be in the future');
+      if (expiresAt.getTime() <= startsAt.getTime()) throw invalidField('expiresAt', 'must be after startsAt');
       if (expiresAt.getTime() - startsAt.getTime() > EXCEPTION_MAX_DAYS * DAY_MS)
-        throw invalid('expiresAt', `an exception lasts at most ${EXCEPTION_MAX_DAYS} days`);
+        throw invalidField('expiresAt', `an exception lasts at most ${EXCEPTION_MAX_DAYS} days`);
       const checkIds = checksOf(input.scope);
       return db.transaction().execute(async (trx) => {
         const owner = await store.siteOwner(trx, siteId);
         if (!owner) throw notFound('Site');
         const hostId = input.hostId ?? null;
         if (hostId !== null && !(await store.isSiteHost(trx, siteId, hostId)))
-          throw invalid('hostId', 'no such host at this site');
+          throw invalidField('hostId', 'no such host at this site');
         const row = await store.insert(trx, {
           id: newId(),
           partner_id: owner.partnerId,
@@ -208,7 +204,7 @@ export function createExceptionsService(deps: {
       if (query.siteId) await authorize.site(actor, query.siteId);
       const cursorId = decodeCursor(query.cursor);
       const cursorRow = cursorId ? await store.get(db, cursorId) : undefined;
-      if (cursorId && !cursorRow) throw invalid('cursor', 'unknown cursor');
+      if (cursorId && !cursorRow) throw invalidField('cursor', 'unknown cursor');
       const after = cursorRow ? { requestedAt: cursorRow.requested_at, id: cursorRow.id } : undefined;
       const rows = await store.list(db, query, after, actorReach(actor));
       const at = now();

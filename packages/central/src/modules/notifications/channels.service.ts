@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config';
 import type { Authorizer } from '../../platform/authorize';
 import type { ActorContext, Executor } from '../../platform/context';
-import { AppError, notFound } from '../../platform/errors';
+import { AppError, invalidField, notFound } from '../../platform/errors';
 import { newId } from '../../platform/ids';
 import { decodeCursor, toPage } from '../../platform/pagination';
 import type { Keyring } from '../../platform/secrets';
@@ -33,9 +33,6 @@ export type NotificationsConfig = Pick<
   | 'NOTIFICATIONS_WINDOW_SECONDS'
   | 'SMS_TWILIO_BASE_URL'
 >;
-
-const invalid = (path: (string | number)[], message: string) =>
-  new AppError('VALIDATION_FAILED', 'Invalid request', { details: { issues: [{ path, message, code: 'custom' }] } });
 
 /**
  * The tenant a caller acts for: platform staff for the platform, or for a partner they name;
@@ -92,10 +89,10 @@ export function createChannelsService(deps: {
     if (settings.kind !== 'webhook' && settings.kind !== 'slack' && settings.kind !== 'teams') return;
     const url = new URL(settings.url);
     if (url.protocol !== 'https:' && !config.NOTIFICATIONS_ALLOW_HTTP)
-      throw invalid(['settings', 'url'], 'must be an https:// URL');
+      throw invalidField(['settings', 'url'], 'must be an https:// URL');
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     if (!config.NOTIFICATIONS_ALLOW_PRIVATE_TARGETS && isIP(host) && isForbiddenAddress(host))
-      throw invalid(['settings', 'url'], 'must not point at a private or internal address');
+      throw invalidField(['settings', 'url'], 'must not point at a private or internal address');
   }
 
   async function channelOf(actor: ActorContext, id: string): Promise<ChannelRow> {
@@ -163,7 +160,7 @@ export function createChannelsService(deps: {
       const before = await channelOf(actor, id);
       if (input.settings) {
         if (input.settings.kind !== before.kind)
-          throw invalid(['settings', 'kind'], 'the kind of a channel cannot change');
+          throw invalidField(['settings', 'kind'], 'the kind of a channel cannot change');
         checkSettings(input.settings);
       }
       return db.transaction().execute(async (trx) => {

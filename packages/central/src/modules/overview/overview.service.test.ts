@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { frameworkCompliance, percentOf } from './overview.service';
+import { frameworkCompliance } from './overview.service';
 
 describe('compliance by framework', () => {
-  it('rounds passing ÷ (passing + failing) to a whole percent, null without either', () => {
-    expect(percentOf(2, 1)).toBe(67);
-    expect(percentOf(0, 3)).toBe(0);
-    expect(percentOf(0, 0)).toBeNull();
-  });
-
   it("averages the sites' newest snapshot scores per framework and sums their control counts", () => {
     const counts = (passing: number, failing: number, unknown: number) => ({ passing, failing, unknown, excepted: 0 });
     const rows = frameworkCompliance([

@@ -14,10 +14,6 @@ import type { OverviewStore } from './overview.store';
 const OVERVIEW_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-/** passing ÷ (passing + failing) as a whole percent; null when neither. */
-export const percentOf = (passing: number, failing: number): number | null =>
-  passing + failing === 0 ? null : Math.round((100 * passing) / (passing + failing));
-
 /** Per framework: the mean of the sites' newest snapshot scores, and their control counts summed. */
 export function frameworkCompliance(
   rows: readonly { framework: string; score: number | null; counts: Record<string, number> }[],

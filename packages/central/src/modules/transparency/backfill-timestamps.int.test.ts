@@ -13,7 +13,8 @@ import { createKeyring, loadServerSecret } from '../../platform/secrets';
 import { type Caller, startTestApp, startTestTsaServer, type TestApp, testBackends } from '../../testing';
 import { createTenant, type Tenant } from '../../testing/api';
 import { registerTestAppliance } from '../../testing/appliance';
-import { createTransparencyModule, type Timestamper } from './index';
+import type { Timestamper } from '../timestamps';
+import { createTransparencyModule } from './index';
 
 describe.each(testBackends)('transparency backfill and timestamps on %s', (backend) => {
   let t: TestApp;

@@ -4,12 +4,13 @@ import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
 import type { Keyring } from '../../platform/secrets';
 import { loadLogSigningKey } from './log-key';
-import { createLogWriter, type Timestamper } from './log-writer.service';
+import type { Timestamper } from '../timestamps';
+import { createLogWriter } from './log-writer.service';
 import { createProofsService } from './proofs.service';
 import { registerTransparencyRoutes } from './transparency.routes';
 import { createTransparencyStore } from './transparency.store';
 
-export type { LogWriter, Timestamper } from './log-writer.service';
+export type { LogWriter } from './log-writer.service';
 export type { ProofsService } from './proofs.service';
 
 /** The Merkle log of evidence: the writer (ingest, backfill, tree heads) and the proof reader. */

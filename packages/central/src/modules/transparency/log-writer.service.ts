@@ -5,11 +5,7 @@ import type { DB } from '../../platform/db-schema';
 import type { LogSigningKey } from './log-key';
 import { appendNodes, nodeKey, rangeNodes, resolveRanges } from './merkle-plan';
 import type { LeafInput, TransparencyStore } from './transparency.store';
-
-/** An RFC 3161 time-stamping client (built elsewhere); optional, none by default. */
-export interface Timestamper {
-  stamp(digest: Uint8Array): Promise<{ token: Uint8Array; time: Date }>;
-}
+import type { Timestamper } from '../timestamps';
 
 /** Tree heads come at most this often, and only when the log has grown. */
 const TREE_HEAD_MIN_INTERVAL_MS = 60_000;
