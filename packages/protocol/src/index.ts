@@ -30,3 +30,4 @@ export * from './compliance';
 export * from './packets';
 export * from './tree-heads';
 export * from './tsa';
+export * from './export-format';
