@@ -418,4 +418,6 @@ export interface DB {
   merkle_leaves: { leaf_index: Int8; appliance_id: string; seq: Int8; bundle_hash: string; appended_at: Timestamp };
   merkle_nodes: { level: number; node_index: Int8; hash: Uint8Array };
   tree_heads: TreeHeadRow & TreeHeadTsa;
+  // Migration 0025: accepted bundles not yet appended as leaves.
+  merkle_queue: { id: Generated<Int8>; appliance_id: string; seq: Int8; bundle_hash: string; queued_at: Timestamp };
 }

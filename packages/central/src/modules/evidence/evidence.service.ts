@@ -19,6 +19,7 @@ import {
   verifyChain,
 } from '@osiris/protocol';
 import type { Kysely } from 'kysely';
+import type { BaseLogger } from 'pino';
 import { type ActorContext, SYSTEM_ACTOR } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import { AppError } from '../../platform/errors';
@@ -57,8 +58,10 @@ export function createEvidenceService(deps: {
   evidenceCrypto: NodeEvidenceCrypto;
   hosts: Pick<HostsService, 'get'>;
   authorize: Authorizer;
-  /** The transparency log: accepted bundles become leaves in the same transaction. */
-  log: Pick<LogWriter, 'appendAccepted'>;
+  /** The transparency log: accepted bundles are queued in the same transaction, appended after commit. */
+  log: Pick<LogWriter, 'enqueueAccepted' | 'drain'>;
+  /** Where a failed background drain of the log is reported (the next drain retries it). */
+  logger: Pick<BaseLogger, 'warn'>;
   now: () => Date;
 }) {
   const { db, store, audit, appliances, evidenceCrypto, authorize, now } = deps;
@@ -87,9 +90,17 @@ export function createEvidenceService(deps: {
       const receivedAt = now();
       await store.append(trx, applianceId, accepted, receivedAt);
       const logged = accepted.map(({ bundle, hash }) => ({ seq: bundle.seq, hash }));
-      await deps.log.appendAccepted(trx, applianceId, logged, receivedAt);
+      await deps.log.enqueueAccepted(trx, applianceId, logged, receivedAt);
       return { ...outcome, accepted: accepted.length };
     });
+  }
+
+  /**
+   * After an ingest commits: append its bundles to the log in the background. Coalesced by the
+   * writer; a failure is logged, never thrown into the request, and the queue keeps the bundles.
+   */
+  function drainLog(): void {
+    deps.log.drain().catch((error: unknown) => deps.logger.warn({ err: error }, 'transparency log drain failed'));
   }
 
   return {
@@ -109,6 +120,7 @@ export function createEvidenceService(deps: {
         (a, b) => (readSeq(a) ?? Number.MAX_SAFE_INTEGER) - (readSeq(b) ?? Number.MAX_SAFE_INTEGER),
       );
       const outcome = await applyBatch(applianceId, publicKey, items);
+      if (outcome.accepted > 0) drainLog();
       const summary = {
         acceptedThroughSeq: outcome.headSeq,
         accepted: outcome.accepted,

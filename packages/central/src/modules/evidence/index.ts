@@ -1,5 +1,6 @@
 import type { Authorizer } from '../../platform/authorize';
 import type { Kysely } from 'kysely';
+import type { BaseLogger } from 'pino';
 import type { DB } from '../../platform/db-schema';
 import type { App } from '../../platform/http';
 import type { AppliancesService } from '../appliances';
@@ -19,7 +20,8 @@ export function createEvidenceModule(deps: {
   audit: AuditService;
   appliances: AppliancesService;
   hosts: HostsService;
-  log: Pick<LogWriter, 'appendAccepted'>;
+  log: Pick<LogWriter, 'enqueueAccepted' | 'drain'>;
+  logger: Pick<BaseLogger, 'warn'>;
   now?: (() => Date) | undefined;
 }) {
   const service = createEvidenceService({

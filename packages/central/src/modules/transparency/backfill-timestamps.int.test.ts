@@ -72,6 +72,7 @@ describe.each(testBackends)('transparency backfill and timestamps on %s', (backe
     expect(await leaves()).toEqual([`${iy}/1`, `${iy}/2`, `${ix}/1`, `${ix}/2`, `${ix}/3`]);
     expect(await t.services.transparency.backfill()).toBe(0);
     await x.upload(await x.next(1));
+    await t.services.transparency.drain();
     expect((await leaves()).at(-1)).toBe(`${ix}/4`);
     t.clock.advance(61_000);
     expect(await t.services.transparency.issueTreeHead()).toBe(1);

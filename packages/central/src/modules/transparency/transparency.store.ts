@@ -24,7 +24,16 @@ export interface TreeHeadRow {
   tsa_error: string | null;
 }
 
-/** SQL for merkle_leaves, merkle_nodes and tree_heads; nothing else (the backfill reads evidence_bundles). */
+/** One queued bundle: its queue id, and whether a leaf of it already exists (then it is only dropped). */
+export interface QueuedLeaf extends LeafInput {
+  id: string;
+  isLogged: boolean;
+}
+
+/**
+ * SQL for merkle_queue, merkle_leaves, merkle_nodes and tree_heads; nothing else (the backfill reads
+ * evidence_bundles).
+ */
 export function createTransparencyStore() {
   return {
     /** Serialises appends until the transaction ends; held only for the append's last statements. */
@@ -84,20 +93,65 @@ export function createTransparencyStore() {
       `.execute(trx);
     },
 
-    /** Evidence accepted before the log existed, oldest first (the one-off backfill). */
-    async unloggedBundles(db: Executor, limit: number): Promise<LeafInput[]> {
-      const rows = await db
-        .selectFrom('evidence_bundles as e')
-        .select(['e.appliance_id', 'e.seq', 'e.hash'])
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('merkle_leaves as l').select('l.leaf_index').whereRef('l.bundle_hash', '=', 'e.hash'))),
+    /**
+     * Queues accepted bundles of one appliance for the log, in seq order: a plain insert, no lock,
+     * one statement. Runs inside the ingest's transaction.
+     */
+    async enqueue(trx: Executor, leaves: LeafInput[], queuedAt: Date): Promise<void> {
+      if (leaves.length === 0) return;
+      const rows = JSON.stringify(leaves.map((l) => ({ a: l.applianceId, s: l.seq, h: l.bundleHash })));
+      await sql`
+        INSERT INTO merkle_queue (appliance_id, seq, bundle_hash, queued_at)
+        SELECT a, s, h, ${queuedAt} FROM jsonb_to_recordset(${rows}::jsonb) AS r (a uuid, s bigint, h text)
+        ORDER BY s
+      `.execute(trx);
+    },
+
+    /**
+     * Queues up to `limit` bundles that are neither leaves nor queued (evidence accepted before the
+     * log existed), oldest first in (received_at, appliance, seq) order; returns how many.
+     */
+    async enqueueUnlogged(db: Executor, limit: number, queuedAt: Date): Promise<number> {
+      const result = await sql`
+        INSERT INTO merkle_queue (appliance_id, seq, bundle_hash, queued_at)
+        SELECT e.appliance_id, e.seq, e.hash, ${queuedAt}
+        FROM evidence_bundles e
+        WHERE NOT EXISTS (SELECT 1 FROM merkle_leaves l WHERE l.bundle_hash = e.hash)
+          AND NOT EXISTS (SELECT 1 FROM merkle_queue q WHERE q.appliance_id = e.appliance_id AND q.seq = e.seq)
+        ORDER BY e.received_at, e.appliance_id, e.seq
+        LIMIT ${limit}
+        ON CONFLICT (appliance_id, seq) DO NOTHING
+      `.execute(db);
+      return Number(result.numAffectedRows ?? 0);
+    },
+
+    /** The oldest queued bundles, in id order; read under the log lock, so no two drains take the same ones. */
+    async queued(trx: Executor, limit: number): Promise<QueuedLeaf[]> {
+      const rows = await trx
+        .selectFrom('merkle_queue as q')
+        .leftJoin('merkle_leaves as l', (join) =>
+          join.onRef('l.appliance_id', '=', 'q.appliance_id').onRef('l.seq', '=', 'q.seq'),
         )
-        .orderBy('e.received_at')
-        .orderBy('e.appliance_id')
-        .orderBy('e.seq')
+        .select(['q.id', 'q.appliance_id', 'q.seq', 'q.bundle_hash', 'l.leaf_index'])
+        .orderBy('q.id')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({ applianceId: r.appliance_id, seq: Number(r.seq), bundleHash: r.hash }));
+      return rows.map((r) => ({
+        id: String(r.id),
+        applianceId: r.appliance_id,
+        seq: Number(r.seq),
+        bundleHash: r.bundle_hash,
+        isLogged: r.leaf_index !== null,
+      }));
+    },
+
+    /** Removes drained entries; in the transaction that appended them. */
+    async dequeue(trx: Executor, ids: string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await sql`
+        DELETE FROM merkle_queue
+        WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+      `.execute(trx);
     },
 
     leafOf(db: Executor, applianceId: string, seq: number) {
