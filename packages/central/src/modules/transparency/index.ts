@@ -10,6 +10,7 @@ import { createProofsService } from './proofs.service';
 import { registerTransparencyRoutes } from './transparency.routes';
 import { createTransparencyStore } from './transparency.store';
 
+export type { LogSigningKey } from './log-key';
 export type { LogWriter } from './log-writer.service';
 export type { ProofsService } from './proofs.service';
 
@@ -34,6 +35,8 @@ export async function createTransparencyModule(deps: {
   return {
     writer,
     proofs,
+    /** The log key, for what central signs besides tree heads (auditor exports, registrations). */
+    signingKey: key,
     /** The periodic job: backfill evidence older than the log, then issue a tree head if due. */
     runJob: async () => (await writer.backfill()) + (await writer.issueTreeHead()),
     routes: (app: App) => registerTransparencyRoutes(app, proofs),

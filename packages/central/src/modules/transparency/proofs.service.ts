@@ -17,7 +17,7 @@ import type { Authorizer } from '../../platform/authorize';
 import type { ActorContext } from '../../platform/context';
 import type { DB } from '../../platform/db-schema';
 import { AppError } from '../../platform/errors';
-import { consistencyRanges, inclusionRanges, type LeafRange, rangeNodes, resolveRanges } from './merkle-plan';
+import { consistencyRanges, inclusionRanges, type LeafRange, nodeKey, rangeNodes, resolveRanges } from './merkle-plan';
 import type { TransparencyStore, TreeHeadRow } from './transparency.store';
 
 function toRecord(row: TreeHeadRow): TreeHeadRecord {
@@ -47,7 +47,9 @@ export function createProofsService(deps: {
   /** Hashes of several proofs' ranges, from one read of every node they need. */
   async function resolveAll(proofs: LeafRange[][]): Promise<string[][]> {
     const refs = proofs.flat().flatMap((range) => rangeNodes(range));
-    const nodes = await store.nodes(db, refs);
+    // Proofs of neighbouring leaves share most nodes: ask for each once.
+    const unique = [...new Map(refs.map((r) => [nodeKey(r), r])).values()];
+    const nodes = await store.nodes(db, unique);
     return Promise.all(proofs.map(async (ranges) => (await resolveRanges(ranges, nodes)).map(bytesToHex)));
   }
 
@@ -116,6 +118,29 @@ export function createProofsService(deps: {
         proof: proof ?? [],
         treeHead: toRecord(head),
       };
+    },
+
+    /**
+     * One page of an appliance's leaves after `afterSeq` inside a tree of `treeSize`, by seq, each
+     * with its inclusion proof: every node the page needs in one read (exports page through these).
+     */
+    async leafProofsPage(applianceId: string, afterSeq: number, treeSize: number, limit: number): Promise<LeafProof[]> {
+      const leaves = await store.leavesOf(db, applianceId, afterSeq, treeSize, limit);
+      const proofs = await resolveAll(leaves.map((l) => inclusionRanges(Number(l.leaf_index), treeSize)));
+      return leaves.map((l, i) => ({
+        seq: Number(l.seq),
+        bundleHash: l.bundle_hash,
+        leafIndex: Number(l.leaf_index),
+        proof: proofs[i] ?? [],
+      }));
+    },
+
+    /** Consistency proofs between each consecutive pair of the given sizes (ascending), in one read. */
+    async consistencyChain(sizes: number[]): Promise<{ first: number; second: number; proof: string[] }[]> {
+      const pairs = sizes.slice(1).map((second, i) => ({ first: sizes[i] as number, second }));
+      if (pairs.some((p) => p.first > p.second)) throw new Error('consistencyChain needs ascending sizes');
+      const proofs = await resolveAll(pairs.map((p) => consistencyRanges(p.first, p.second)));
+      return pairs.map((p, i) => ({ ...p, proof: proofs[i] ?? [] }));
     },
 
     /** The calling appliance's own bundles after `afterSeq` with their proofs in the latest head. */
