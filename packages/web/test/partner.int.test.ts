@@ -213,7 +213,15 @@ describe('the partner face in a real browser', () => {
     await page.goto('/partner');
     await expect.poll(() => heading(page).textContent()).toBe('Dashboard');
     const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-    expect(links).toEqual(['Dashboard', 'Practices', 'Sites', 'Escalations', 'Exceptions']);
+    expect(links).toEqual([
+      'Dashboard',
+      'Practices',
+      'Sites',
+      'Escalations',
+      'Exceptions',
+      'Packets',
+      'Transparency log',
+    ]);
     for (const path of ['/partner/people', '/partner/api-keys', '/partner/branding']) {
       await page.goto(path);
       await expect.poll(() => page.getByTestId('no-access').textContent()).toMatch(/Only partner admins/);

@@ -91,7 +91,12 @@ async function main(): Promise<void> {
         { authorization: `Bearer ${registered.token}` },
       );
       await central.t.services.snapshots.snapshotAll();
+      // A signed tree head a day, so the transparency log has heads to list and compare.
+      await central.t.services.transparency.issueTreeHead();
     }
+    const now = central.t.clock.now();
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    await central.call('POST', `/v1/practices/${first.practice.id}/packets`, { month: lastMonth });
     await inject(
       'POST',
       '/v1/appliance/checkin',
@@ -123,6 +128,7 @@ async function main(): Promise<void> {
           '/admin/audit',
           '/admin/transfers',
           '/admin/notifications',
+          '/admin/transparency',
         ],
       },
       {
@@ -140,6 +146,8 @@ async function main(): Promise<void> {
           '/partner/people',
           '/partner/compliance',
           '/partner/notifications',
+          '/partner/packets',
+          '/partner/transparency',
         ],
       },
       {
@@ -153,12 +161,14 @@ async function main(): Promise<void> {
           '/practice/exceptions',
           '/practice/help',
           '/practice/transfer',
+          '/practice/reports',
+          '/practice/transparency',
         ],
       },
       {
         face: 'auditor',
         as: () => web.as({ role: 'auditor', practiceId: first.practice.id }),
-        paths: ['/auditor', '/auditor/controls', '/auditor/exceptions'],
+        paths: ['/auditor', '/auditor/controls', '/auditor/exceptions', '/auditor/reports', '/auditor/transparency'],
       },
     ];
     let count = 0;

@@ -46,5 +46,7 @@ export async function seedPractice(web: WebApp, options: { fresh?: boolean } = {
     headers: { authorization: `Bearer ${token}` },
   });
   expect(up.statusCode, up.body).toBe(200);
+  // A signed tree head over the log (the first one of this central; later seeds wait for the job).
+  await central.t.services.transparency.issueTreeHead();
   return { ...ids, applianceId, publicKey: identity.publicKey, bundles };
 }

@@ -13,6 +13,7 @@ import { SiteDetail } from './SiteDetail';
 import { SitesPage } from './Sites';
 import { TransfersPage } from './Transfers';
 import { UsersPage } from './Users';
+import { TreeHeadsPage } from '../../ui/TreeHeadsPage';
 
 const NAV = [
   { to: '/admin', label: 'Overview' },
@@ -24,6 +25,7 @@ const NAV = [
   { to: '/admin/learning', label: 'Learning' },
   { to: '/admin/transfers', label: 'Transfers' },
   { to: '/admin/notifications', label: 'Notifications' },
+  { to: '/admin/transparency', label: 'Transparency log' },
 ] as const;
 const ADMIN_NAV = [
   { to: '/admin/users', label: 'Users' },
@@ -48,6 +50,7 @@ export default function AdminFace() {
         <Route path="learning" element={<LearningPage />} />
         <Route path="transfers" element={<TransfersPage />} />
         <Route path="notifications" element={<NotificationsPage />} />
+        <Route path="transparency" element={<TreeHeadsPage />} />
         <Route path="users" element={isAdmin ? <UsersPage /> : <Denied />} />
         <Route path="audit" element={isAdmin ? <AuditPage /> : <Denied />} />
         <Route

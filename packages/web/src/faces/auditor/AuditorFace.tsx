@@ -8,6 +8,8 @@ import { formatDate, useSites } from '../practice/shared/data';
 import { EvidencePage as PracticeEvidence } from '../practice/EvidencePage';
 import { EvidenceBrowser } from '../practice/shared/Evidence';
 import { SiteResults } from '../practice/shared/Results';
+import { ReportsPage } from '../../ui/ReportsPage';
+import { TreeHeadsPage } from '../../ui/TreeHeadsPage';
 import { AuditorControlsPage } from './Controls';
 
 const NAV = [
@@ -15,6 +17,8 @@ const NAV = [
   { to: '/auditor/controls', label: 'Controls' },
   { to: '/auditor/evidence', label: 'Evidence' },
   { to: '/auditor/exceptions', label: 'Exceptions' },
+  { to: '/auditor/reports', label: 'Reports' },
+  { to: '/auditor/transparency', label: 'Transparency log' },
 ] as const;
 
 function AccessBanner() {
@@ -139,6 +143,8 @@ export default function AuditorFace() {
         <Route path="controls" element={<AuditorControlsPage />} />
         <Route path="evidence" element={<AuditorEvidencePage />} />
         <Route path="exceptions" element={<AuditorExceptionsPage />} />
+        <Route path="reports" element={<ReportsPage />} />
+        <Route path="transparency" element={<TreeHeadsPage />} />
       </Routes>
     </BrandedShell>
   );

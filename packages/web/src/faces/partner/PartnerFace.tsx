@@ -11,6 +11,8 @@ import { Dashboard } from './Dashboard';
 import { EscalationDetail, EscalationsPage } from './Escalations';
 import { PartnerExceptionsPage } from './Exceptions';
 import { NotificationsPage } from './Notifications';
+import { PacketsPage } from './Packets';
+import { TreeHeadsPage } from '../../ui/TreeHeadsPage';
 import { PeoplePage } from './People';
 import { PracticeDetail, PracticesPage } from './Practices';
 import { SiteDetail, SitesPage } from './Sites';
@@ -21,6 +23,8 @@ const NAV_ALL = [
   { to: '/partner/sites', label: 'Sites' },
   { to: '/partner/escalations', label: 'Escalations' },
   { to: '/partner/exceptions', label: 'Exceptions' },
+  { to: '/partner/packets', label: 'Packets' },
+  { to: '/partner/transparency', label: 'Transparency log' },
 ] as const;
 const NAV_ADMIN = [
   { to: '/partner/people', label: 'People' },
@@ -59,6 +63,8 @@ export default function PartnerFace() {
         <Route path="escalations" element={<EscalationsPage />} />
         <Route path="escalations/:id" element={<EscalationDetail />} />
         <Route path="exceptions" element={<PartnerExceptionsPage />} />
+        <Route path="packets" element={<PacketsPage />} />
+        <Route path="transparency" element={<TreeHeadsPage />} />
         <Route
           path="people"
           element={

@@ -9,6 +9,8 @@ import { BrandedShell } from './shared/Branded';
 import { usePractice } from './shared/data';
 import { TeamPage } from './Team';
 import { TransferPage } from './Transfer';
+import { ReportsPage } from '../../ui/ReportsPage';
+import { TreeHeadsPage } from '../../ui/TreeHeadsPage';
 
 const NAV = [
   { to: '/practice', label: 'Dashboard' },
@@ -16,6 +18,8 @@ const NAV = [
   { to: '/practice/evidence', label: 'Evidence' },
   { to: '/practice/team', label: 'Team' },
   { to: '/practice/exceptions', label: 'Exceptions' },
+  { to: '/practice/reports', label: 'Reports' },
+  { to: '/practice/transparency', label: 'Transparency log' },
   { to: '/practice/help', label: 'Help' },
 ] as const;
 /** The owner also sees the transfer page (others who type its URL are told it is the owner's). */
@@ -34,6 +38,8 @@ export default function PracticeFace() {
         <Route path="team" element={<TeamPage />} />
         <Route path="transfer" element={<TransferPage />} />
         <Route path="exceptions" element={<PracticeExceptionsPage />} />
+        <Route path="reports" element={<ReportsPage />} />
+        <Route path="transparency" element={<TreeHeadsPage />} />
         <Route path="help" element={<HelpPage />} />
       </Routes>
     </BrandedShell>

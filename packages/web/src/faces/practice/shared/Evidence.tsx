@@ -1,14 +1,9 @@
-import {
-  base64UrlToBytes,
-  type EvidenceChainResult,
-  type EvidenceRecord,
-  type SignedEvidenceBundle,
-  verifyChain,
-} from '@osiris/protocol';
+import type { EvidenceRecord } from '@osiris/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Async, Button, Dialog, Field, Select, StatusBadge, Table } from '../../../ui/kit';
 import { checkTitle, fetchEvidencePage, formatTime } from './data';
+import { VerifyInBrowser } from './VerifyEvidence';
 
 const PAGE_SIZE = 25;
 
@@ -23,71 +18,6 @@ function downloadJson(name: string, value: unknown) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-/** Every stored bundle of the appliance, in chain order (pages of 500). */
-async function loadWholeChain(applianceId: string): Promise<SignedEvidenceBundle[]> {
-  const all: SignedEvidenceBundle[] = [];
-  let after: number | null = 0;
-  while (after !== null) {
-    const page = await fetchEvidencePage(applianceId, after, 500);
-    all.push(...page.items.map((i) => i.signed));
-    after = page.nextAfterSeq;
-  }
-  return all;
-}
-
-type Verification =
-  | { state: 'idle' }
-  | { state: 'running' }
-  | { state: 'done'; result: EvidenceChainResult }
-  | { state: 'error'; message: string };
-
-/** Re-checks every hash, signature and link in this browser with the appliance's public key. */
-function VerifyInBrowser({ applianceId, publicKey }: { applianceId: string; publicKey: string }) {
-  const [v, setV] = useState<Verification>({ state: 'idle' });
-  async function run() {
-    setV({ state: 'running' });
-    try {
-      const key = base64UrlToBytes(publicKey);
-      const chain = await loadWholeChain(applianceId);
-      setV({ state: 'done', result: await verifyChain(chain, key) });
-    } catch (error) {
-      setV({ state: 'error', message: error instanceof Error ? error.message : 'Verification could not run' });
-    }
-  }
-  return (
-    <section className="card" aria-labelledby="verify-h">
-      <h2 id="verify-h" style={{ marginTop: 0 }}>
-        Verify in this browser
-      </h2>
-      <p className="hint">
-        Your browser downloads every bundle of this appliance and re-computes each hash, checks each signature against
-        the appliance key <code style={{ wordBreak: 'break-all' }}>{publicKey}</code> and checks that each bundle links
-        to the one before. Nothing is taken on trust from the server.
-      </p>
-      <Button kind="primary" onClick={run} busy={v.state === 'running'} testId="verify">
-        Verify in this browser
-      </Button>
-      <div aria-live="polite" data-testid="verify-result" style={{ marginTop: 12 }}>
-        {v.state === 'running' ? 'Verifying…' : null}
-        {v.state === 'error' ? <span className="form-error">{v.message}</span> : null}
-        {v.state === 'done' && v.result.ok ? (
-          <span>
-            <StatusBadge value="pass" /> Verified: {v.result.count} bundles, unbroken from seq 1 to seq{' '}
-            {v.result.headSeq}. Head hash <code style={{ wordBreak: 'break-all' }}>{v.result.headHash}</code>.
-          </span>
-        ) : null}
-        {v.state === 'done' && !v.result.ok ? (
-          <span role="alert">
-            <StatusBadge value="fail" /> Not verified: the first bad bundle is{' '}
-            {v.result.seq === null ? `number ${v.result.index + 1} in the list` : `seq ${v.result.seq}`} (
-            {v.result.code}): {v.result.message}
-          </span>
-        ) : null}
-      </div>
-    </section>
-  );
 }
 
 function BundleDetail({ record, onClose }: { record: EvidenceRecord | null; onClose: () => void }) {
@@ -174,7 +104,11 @@ export function EvidenceBrowser({ applianceId, publicKey }: { applianceId: strin
   const needle = text.trim().toLowerCase();
   return (
     <>
-      <VerifyInBrowser applianceId={applianceId} publicKey={publicKey} />
+      <VerifyInBrowser
+        applianceId={applianceId}
+        publicKey={publicKey}
+        shown={(page.data?.items ?? []).map((r) => ({ seq: r.seq, hash: r.signed.hash }))}
+      />
       <h2>Bundles</h2>
       <div className="row">
         <Select
