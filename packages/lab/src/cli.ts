@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { renderChaosHtml } from './chaos/report';
 import { runChaos } from './chaos/run';
+import { exportCommand } from './export/export-command';
 import { DEFAULT_STATE_ROOT } from './hosts/host-layout';
 import { createLab } from './hosts/lab';
 import type { LabHostInfo } from './hosts/lab-host';
@@ -11,9 +12,12 @@ const USAGE = `usage: osiris-lab hosts up [--count N] [--json] [--state-dir DIR]
        osiris-lab hosts down [--state-dir DIR]
        osiris-lab chaos [--hosts 3] [--rounds 3] [--json out.json] [--html out.html]
                         [--interval 60] [--round-timeout 300] [--attacks id,id]
+       osiris-lab export --out <file.zip> [--hosts 2] [--timeout 600] [--keep]
 Chaos: central plus a healing appliance against fresh lab hosts; every attack of the catalog
 each round; prints progress, writes the JSON (detectionRate, healRate, medianTimeToHealMs, rows)
 and an HTML report with a chart.
+Export: a small system on lab hosts (an attack healed by L1, a time-stamped tree head, a monthly
+packet) writes an auditor export ZIP and verifies it; then \`npx osiris-verify <file.zip>\`.
 Lab hosts are network/mount/UTS/PID namespaces with their own sshd and nftables (needs root).
 State lives in --state-dir (default ${DEFAULT_STATE_ROOT}) so \`down\` finds what \`up\` started.`;
 
@@ -94,6 +98,10 @@ async function chaos(values: Record<string, string | boolean | undefined>): Prom
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'export') {
+    process.exitCode = await exportCommand(argv.slice(1));
+    return;
+  }
   if (argv[0] === 'chaos') {
     const { values } = parseArgs({
       args: argv.slice(1),
