@@ -12,17 +12,33 @@ module.exports = {
       name: 'protocol-pure',
       severity: 'error',
       comment:
-        'packages/protocol runs in Node and the browser: it may import only zod and its own files ' +
-        '(no node: builtins, no other packages).',
+        'packages/protocol runs in Node and the browser: it may import only zod, fflate (pure-JS unzip ' +
+        'of auditor exports), @bufbuild/protobuf (runtime of the generated agent gRPC contract, pure JS) ' +
+        'and its own files (no node: builtins, no other packages).',
       from: { path: '^packages/protocol/', pathNot: '\\.test\\.ts$' },
-      to: { pathNot: ['^packages/protocol/', '^node_modules/zod/'] },
+      to: {
+        pathNot: [
+          '^packages/protocol/',
+          '^node_modules/zod/',
+          '^node_modules/fflate/',
+          '^node_modules/@bufbuild/protobuf/',
+        ],
+      },
     },
     {
       name: 'protocol-tests-pure',
       severity: 'error',
-      comment: 'Tests beside protocol code are pure logic: zod, vitest and protocol itself only.',
+      comment: 'Tests beside protocol code are pure logic: zod, fflate, @bufbuild/protobuf, vitest and protocol only.',
       from: { path: '^packages/protocol/.+\\.test\\.ts$' },
-      to: { pathNot: ['^packages/protocol/', '^node_modules/zod/', '^node_modules/vitest/'] },
+      to: {
+        pathNot: [
+          '^packages/protocol/',
+          '^node_modules/zod/',
+          '^node_modules/fflate/',
+          '^node_modules/@bufbuild/protobuf/',
+          '^node_modules/vitest/',
+        ],
+      },
     },
     {
       name: 'nothing-imports-lab',

@@ -18,6 +18,7 @@ import { createOidcService } from './modules/oidc';
 import { createTransfersModule } from './modules/transfers';
 import { createEscalationsModule } from './modules/escalations';
 import { createExceptionsModule } from './modules/exceptions';
+import { createExportsModule } from './modules/exports';
 import { createComplianceModule } from './modules/compliance';
 import { createLearningModule } from './modules/learning';
 import { createEvidenceModule } from './modules/evidence';
@@ -27,6 +28,7 @@ import { createPacketsModule } from './modules/packets';
 import { createHostsModule } from './modules/hosts';
 import { createPartnersModule } from './modules/partners';
 import { createPracticesModule } from './modules/practices';
+import { createRetentionModule } from './modules/retention';
 import { createSitesModule } from './modules/sites';
 import { createTimestamperFromConfig, type Timestamper } from './modules/timestamps';
 import { createTransparencyModule } from './modules/transparency';
@@ -135,6 +137,7 @@ export async function buildApp(deps: AppDeps) {
   });
   const evidence = createEvidenceModule({
     log: transparency.writer,
+    logger: app.log,
     authorize,
     db,
     audit: audit.service,
@@ -232,6 +235,17 @@ export async function buildApp(deps: AppDeps) {
     log: app.log,
     now: deps.now,
   });
+  const retention = createRetentionModule({ db, audit: audit.service, authorize, log: app.log, now: deps.now });
+  const evidenceExports = createExportsModule({
+    db,
+    audit: audit.service,
+    authorize,
+    proofs: transparency.proofs,
+    signingKey: transparency.signingKey,
+    packets: packets.service,
+    tsaTrustedCertsFile: config.TSA_TRUSTED_CERTS_FILE,
+    now: deps.now,
+  });
   const oidc = createOidcService({ db, issuers: config.OIDC_ISSUERS, publicUrl, now: deps.now });
   const people = createPeopleModule({
     db,
@@ -270,6 +284,8 @@ export async function buildApp(deps: AppDeps) {
     compliance,
     transparency,
     packets,
+    evidenceExports,
+    retention,
   ]) {
     module.routes(app);
   }
@@ -299,9 +315,19 @@ export async function buildApp(deps: AppDeps) {
     { name: 'transparency.tree-head', everyMs: 15_000, run: transparency.runJob },
     { name: 'scores.verify', everyMs: 10 * 60_000, run: async () => (await compliance.snapshots.verify()).mismatched },
     { name: 'packets.monthly', everyMs: 60 * 60_000, run: () => packets.service.makeMonthly() },
+    {
+      name: 'retention.purge',
+      everyMs: 24 * 60 * 60_000,
+      run: async () => {
+        const done = await retention.purge.purgeDue();
+        return done.purged + done.blocked;
+      },
+    },
   ]);
   if (config.JOBS_ENABLED) app.addHook('onReady', async () => jobs.start());
   app.addHook('onClose', async () => jobs.stop());
+  // A background drain of the transparency log finishes before the database closes.
+  app.addHook('onClose', async () => transparency.writer.settle());
   // Mail goes out from a loop of its own; it stops (bounded) before the database closes.
   app.addHook('onReady', async () => email.service.start());
   app.addHook('onClose', async () => email.service.stop());
@@ -329,6 +355,9 @@ export async function buildApp(deps: AppDeps) {
       snapshots: compliance.snapshots,
       packets: packets.service,
       transparency: transparency.writer,
+      exports: evidenceExports.service,
+      retention: retention.service,
+      retentionPurge: retention.purge,
     },
     jobs,
   };

@@ -176,6 +176,14 @@ export const SPEC: Record<string, Spec> = {
   'POST /v1/exceptions/:id/revoke': { body: () => ({ note: 'The vendor fixed it.' }) },
   'POST /v1/practices/:id/packets': { body: () => packetBody() },
   'GET /v1/packets/:id/pdf': { noLeakCheck: 'the answer is the PDF bytes, not JSON' },
+  'PUT /v1/partners/:id/retention': { body: () => ({ evidenceRetentionMonths: 84 }) },
+  'PUT /v1/practices/:id/retention': { body: () => ({ evidenceRetentionMonths: null }) },
+  'GET /v1/practices/:id/evidence-export': {
+    prepare: async (ctx) => {
+      await ensureTreeHead(ctx);
+    },
+    noLeakCheck: 'the answer is a deflated ZIP, not JSON; exports.int.test.ts checks what it holds',
+  },
 
   // ---- appliance gateway ----
   'POST /v1/appliance/checkin': { body: ({ t }) => checkinRequest({ sentAt: t.clock.now().toISOString() }) },

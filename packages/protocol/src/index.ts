@@ -31,3 +31,5 @@ export * from './packets';
 export * from './tree-heads';
 export * from './tsa';
 export * from './export-format';
+export * from './retention';
+export * from './export-verify';
