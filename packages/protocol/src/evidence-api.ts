@@ -54,6 +54,8 @@ export const EvidenceChainReport = z.object({
   headSeq: z.number().int().nullable(),
   headHash: z.string().nullable(),
   firstBad: z.object({ seq: z.number().int().nullable(), code: z.string(), message: z.string() }).nullable(),
+  /** When retention purged old months: the newest purged seq, from which the chain is verified. */
+  anchorSeq: z.number().int().nullable().optional(),
 });
 export type EvidenceChainReport = z.infer<typeof EvidenceChainReport>;
 

@@ -15,6 +15,7 @@ import {
   type LatestResult,
   type SignedEvidenceBundle,
   Timestamp,
+  verifyBundle,
   verifyBundleWith,
   verifyChain,
 } from '@osiris/protocol';
@@ -157,36 +158,58 @@ export function createEvidenceService(deps: {
       return { items, nextAfterSeq: items.length === query.limit && last ? last.seq : null };
     },
 
-    /** Re-verify the whole stored chain of an appliance against its pinned key. */
+    /**
+     * Re-verify the stored chain of an appliance against its pinned key. After retention purged
+     * old months, the chain continues from the newest purged bundle (its seq and hash are kept);
+     * bundles at or below it that retention kept (latest results) are checked one by one.
+     */
     async verify(actor: ActorContext, applianceId: string): Promise<EvidenceChainReport> {
       await authorize.appliance(actor, applianceId);
       const { publicKey } = await appliances.identityOf(db, applianceId);
       const key = await importVerifyKey(base64UrlToBytes(publicKey));
-      let start = { seq: 0, hash: EVIDENCE_GENESIS_HASH };
+      const anchor = await store.retentionAnchor(db, applianceId);
+      const bad = (count: number, seq: number | null, code: string, message: string): EvidenceChainReport => ({
+        ok: false,
+        count,
+        headSeq: null,
+        headHash: null,
+        firstBad: { seq, code, message },
+        anchorSeq: anchor?.seq ?? null,
+      });
       let count = 0;
+      let start = { seq: 0, hash: EVIDENCE_GENESIS_HASH };
+      if (anchor && key) {
+        for (;;) {
+          const rows = (await store.list(db, applianceId, start.seq, VERIFY_BATCH)).filter(
+            (r) => Number(r.seq) <= anchor.seq,
+          );
+          for (const r of rows) {
+            const result = await verifyBundle({ bundle: r.bundle, hash: r.hash, signature: r.signature }, key);
+            if (!result.ok) return bad(count, Number(r.seq), result.code, result.message);
+            count += 1;
+          }
+          if (rows.length < VERIFY_BATCH) break;
+          start = { seq: Number(rows.at(-1)?.seq), hash: '' };
+        }
+        start = anchor;
+      }
       for (;;) {
         const rows = await store.list(db, applianceId, start.seq, VERIFY_BATCH);
         if (rows.length === 0 || !key) break;
         const signed = rows.map((r) => ({ bundle: r.bundle, hash: r.hash, signature: r.signature }));
         const result = await verifyChain(signed, key, start);
-        if (!result.ok) {
-          return {
-            ok: false,
-            count,
-            headSeq: null,
-            headHash: null,
-            firstBad: { seq: result.seq, code: result.code, message: result.message },
-          };
-        }
+        if (!result.ok) return bad(count, result.seq, result.code, result.message);
         count += result.count;
         start = { seq: result.headSeq, hash: result.headHash };
       }
+      const hasHead = count > 0;
       return {
         ok: true,
         count,
-        headSeq: count > 0 ? start.seq : null,
-        headHash: count > 0 ? start.hash : null,
+        headSeq: hasHead ? start.seq : null,
+        headHash: hasHead ? start.hash : null,
         firstBad: null,
+        anchorSeq: anchor?.seq ?? null,
       };
     },
 

@@ -73,6 +73,20 @@ export function createEvidenceStore() {
         WHERE appliance_id = ${applianceId}
       `.execute(trx);
     },
+    /**
+     * Where the stored chain of an appliance starts once retention purged its oldest months: the
+     * newest purged bundle's seq and hash (retention_run_appliances, read only), or null.
+     */
+    async retentionAnchor(db: Executor, applianceId: string): Promise<{ seq: number; hash: string } | null> {
+      const { rows } = await sql<{ seq: string; hash: string }>`
+        SELECT last_purged_seq AS seq, last_purged_hash AS hash FROM retention_run_appliances
+        WHERE appliance_id = ${applianceId} AND last_purged_seq IS NOT NULL
+        ORDER BY last_purged_seq DESC LIMIT 1
+      `.execute(db);
+      const row = rows[0];
+      return row ? { seq: Number(row.seq), hash: row.hash } : null;
+    },
+
     list(db: Executor, applianceId: string, afterSeq: number, limit: number) {
       return db
         .selectFrom('evidence_bundles')

@@ -1,4 +1,10 @@
-import type { AuditEntry, PartnerRetention, PracticeRetention, RetentionRunList } from '@osiris/protocol';
+import type {
+  AuditEntry,
+  EvidenceChainReport,
+  PartnerRetention,
+  PracticeRetention,
+  RetentionRunList,
+} from '@osiris/protocol';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, createChainWriter, signInAs, startTestApp, type TestApp, testBackends } from '../../testing';
@@ -188,6 +194,14 @@ describe.each(testBackends)('evidence retention on %s', (backend) => {
     // Idempotent: nothing more to do, nothing more audited.
     expect(await purge()).toEqual({ purged: 0, blocked: 0, deferred: 0 });
     expect(await audited('evidence.retention.purged', a.practice.id)).toHaveLength(1);
+
+    // The stored chain still verifies: from the anchor on, not from seq 1.
+    const report = await ok<EvidenceChainReport>(
+      admin,
+      'GET',
+      `/v1/appliances/${applianceA.applianceId}/evidence/verify`,
+    );
+    expect(report).toMatchObject({ ok: true, count: 7, headSeq: 9, anchorSeq: 2, firstBad: null });
   });
 
   it('keeps a month that is not wholly past retention', async () => {
@@ -199,6 +213,12 @@ describe.each(testBackends)('evidence retention on %s', (backend) => {
     const later = await t.services.retentionPurge.purgeDue({ now: new Date('2025-06-01T00:00:00Z') });
     expect(later.blocked).toBe(1);
     expect(await seqsOf(applianceA.applianceId)).toEqual(expect.arrayContaining([6, 7]));
+    const report = await ok<EvidenceChainReport>(
+      admin,
+      'GET',
+      `/v1/appliances/${applianceA.applianceId}/evidence/verify`,
+    );
+    expect(report, JSON.stringify(report.firstBad)).toMatchObject({ ok: true, firstBad: null });
   });
 
   it('purges a kept latest result once a newer result replaces it', async () => {
@@ -214,6 +234,12 @@ describe.each(testBackends)('evidence retention on %s', (backend) => {
     ).items.find((r) => r.month === '2019-03');
     expect(march).toMatchObject({ state: 'purged', purgedCount: 3, keptCount: 0 });
     expect(march?.appliances[0]).toMatchObject({ purgedCount: 3, keptCount: 0, lastPurgedSeq: 3 });
+    const report = await ok<EvidenceChainReport>(
+      admin,
+      'GET',
+      `/v1/appliances/${applianceA.applianceId}/evidence/verify`,
+    );
+    expect(report).toMatchObject({ ok: true, count: 7, headSeq: 10, anchorSeq: 3 });
   });
 
   it("follows a practice's own retention over its partner's", async () => {
