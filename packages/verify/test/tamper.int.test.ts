@@ -9,7 +9,7 @@ import { exportFilesFromMap, unzipExport, verifyExport } from '@osiris/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExportFixture, type ExportFixture, zipExportFiles } from './export-fixture';
 import { main } from '../src/cli';
-import { TAMPER_CASES } from './tamper-cases';
+import { TAMPER_CASES } from '../src/testing/tamper-cases';
 
 const BIN = fileURLToPath(new URL('../bin/osiris-verify.mjs', import.meta.url));
 const run = promisify(execFile);

@@ -31,6 +31,7 @@ import {
   verifyTreeHead,
 } from '@osiris/protocol';
 import { unzipSync } from 'fflate';
+import { TAMPER_CASES } from 'osiris-verify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../platform/context';
 import {
@@ -389,6 +390,24 @@ describe.each(testBackends)('auditor evidence export on %s', (backend) => {
     changed.set(path, new TextEncoder().encode(tampered));
     const refused = await verifyExport(exportFilesFromMap(changed));
     expect(refused.ok).toBe(false);
+  });
+
+  it('names the tampered item for every kind of tampering of this real export', async () => {
+    const res = await admin.request({ method: 'GET', url: exportUrl(a.practice.id) });
+    expect(res.statusCode).toBe(200);
+    const files = new Map(Object.entries(unzipSync(new Uint8Array(res.rawPayload))));
+    const applianceKeys = new Map([x, y, idle].map((appliance) => [appliance.applianceId, appliance.pkcs8]));
+    const named: string[] = [];
+    for (const tamper of TAMPER_CASES) {
+      const tampered = await tamper.apply(files, { applianceKeys });
+      expect(tampered, `${tamper.name} applies to a real export`).not.toBeNull();
+      if (!tampered) continue;
+      const result = await verifyExport(exportFilesFromMap(tampered.files));
+      expect(result.ok, tamper.name).toBe(false);
+      expect(result.ok ? null : result.failure.item, tamper.name).toMatch(tampered.expectedItem);
+      named.push(tamper.name);
+    }
+    expect(named).toHaveLength(TAMPER_CASES.length);
   });
 
   it('refuses other tenants, anonymous callers and bad periods', async () => {
