@@ -58,7 +58,9 @@ export function createExportsStore() {
     /**
      * The seq range of an appliance's bundles that finished in [from, to) and lie in a tree of
      * `treeSize`: from the smallest such seq to the largest, cut short before the first seq in
-     * between that the tree does not cover (every bundle of the range must have a proof).
+     * between that the tree does not cover (every bundle of the range must have a proof). Only
+     * bundles after the retention anchor (the newest purged seq) count: from there the stored chain
+     * has no gaps, while the few latest results retention kept below it are not exported.
      */
     async bundleRange(
       db: Executor,
@@ -73,6 +75,10 @@ export function createExportsStore() {
         JOIN merkle_leaves l ON l.appliance_id = e.appliance_id AND l.seq = e.seq
         WHERE e.appliance_id = ${applianceId} AND e.finished_at >= ${from} AND e.finished_at < ${to}
           AND l.leaf_index < ${treeSize}
+          AND e.seq > (
+            SELECT coalesce(max(r.last_purged_seq), 0) FROM retention_run_appliances r
+            WHERE r.appliance_id = ${applianceId}
+          )
       `.execute(db);
       const found = rows[0];
       if (!found?.first_seq || !found.last_seq) return null;

@@ -5,6 +5,7 @@ import type {
   PracticeRetention,
   RetentionRunList,
 } from '@osiris/protocol';
+import { unzipExport, verifyExport } from '@osiris/protocol';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, createChainWriter, signInAs, startTestApp, type TestApp, testBackends } from '../../testing';
@@ -202,6 +203,19 @@ describe.each(testBackends)('evidence retention on %s', (backend) => {
       `/v1/appliances/${applianceA.applianceId}/evidence/verify`,
     );
     expect(report).toMatchObject({ ok: true, count: 7, headSeq: 9, anchorSeq: 2, firstBad: null });
+
+    // An auditor export of the purged period starts after the anchor and still verifies offline.
+    const res = await admin.request({
+      method: 'GET',
+      url: `/v1/practices/${a.practice.id}/evidence-export?from=2019-03-01T00:00:00.000Z&to=2019-12-01T00:00:00.000Z`,
+    });
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+    const verified = await verifyExport(unzipExport(new Uint8Array(res.rawPayload)));
+    expect(verified.ok, JSON.stringify(verified)).toBe(true);
+    const manifest = JSON.parse(
+      new TextDecoder().decode(unzipExport(new Uint8Array(res.rawPayload)).read('manifest.json')),
+    );
+    expect(manifest.appliances[0]).toMatchObject({ firstSeq: 3, firstPrevHash: hash2 });
   });
 
   it('keeps a month that is not wholly past retention', async () => {
