@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { AGENTS_USAGE, agentsCommand } from './agents/agents.cli';
 import { ConfigError, loadConfig } from './config';
 import { startAppliance } from './daemon/appliance';
 import { AlreadyRunningError } from './daemon/process-lock';
@@ -16,7 +17,9 @@ const USAGE = `usage:
       Registers with Central Command using a single-use provision code and prints the appliance id and site.
   osiris-appliance forget-host-key --config <file> --endpoint <host:port>
       Trusts a host's new SSH key: drops the pinned one so the next connection pins what the host presents.
-      Only after checking the new key out of band (e.g. the host was reinstalled).`;
+      For a WinRM target's TLS certificate the endpoint is https://<host>:<port>.
+      Only after checking the new key out of band (e.g. the host was reinstalled).
+${AGENTS_USAGE}`;
 
 export interface CliOutput {
   out(line: string): void;
@@ -137,6 +140,7 @@ export async function runCli(
     if (command === 'register') return await registerCommand(rest, env, io);
     if (command === 'run') return await runCommand(rest, env, io);
     if (command === 'forget-host-key') return await forgetHostKeyCommand(rest, env, io);
+    if (command === 'agents') return await agentsCommand(rest, env, io);
     io.err(
       command === undefined || command === '--help' || command === 'help'
         ? USAGE

@@ -66,7 +66,7 @@ targets:
     host: h
     port: 70000
   - name: a
-    kind: winrm
+    kind: telnet
 `);
     const paths = problems.map((p) => p.split(':')[0]);
     expect(paths).toEqual(

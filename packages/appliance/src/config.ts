@@ -40,7 +40,25 @@ const SshTarget = z
     path: ['keyPath'],
   });
 
-const Target = z.discriminatedUnion('kind', [LocalTarget, SshTarget]);
+/**
+ * A Windows server without the agent, reached over WinRM (WS-Management over HTTPS, NTLMv2, the
+ * certificate pinned on first use). See docs/winrm.md. Kerberos is not built.
+ */
+const WinrmTarget = z.strictObject({
+  name: z.string().trim().min(1).max(64),
+  kind: z.literal('winrm'),
+  hostId: HostId,
+  host: z.string().trim().min(1).max(253),
+  port: z.number().int().min(1).max(65_535).default(5986),
+  /** `DOMAIN\user`, `user@domain.example` or a local account name. */
+  user: z.string().trim().min(1).max(256),
+  /** A file holding the password (never the password itself in the config). */
+  passwordFile: z.string().trim().min(1).max(4096),
+  auth: z.literal('ntlm').default('ntlm'),
+  connectTimeoutSeconds: z.number().int().min(1).max(120).default(10),
+});
+
+const Target = z.discriminatedUnion('kind', [LocalTarget, SshTarget, WinrmTarget]);
 
 /** How checks run. Seconds are allowed down to 1 so tests can run fast cycles. */
 const Checks = z.strictObject({
@@ -131,6 +149,34 @@ const StatusPage = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(8088),
 });
 
+/** The workstation agent endpoint: gRPC over HTTP/2 with TLS, mutual TLS after enrollment (see README). */
+const Agents = z.strictObject({
+  enabled: z.boolean().default(false),
+  host: z.string().trim().min(1).max(253).default('0.0.0.0'),
+  port: z.number().int().min(0).max(65_535).default(7443),
+  /** Names and addresses agents use to reach the appliance, added to the server certificate. */
+  serverNames: z.array(z.string().trim().min(1).max(253)).max(32).default([]),
+  /** Lifetime of agent client certificates; agents renew when a third is left. */
+  clientCertificateDays: z.number().int().min(1).max(365).default(30),
+  /** What agents may fix on their own host until central sets the site's tier. */
+  tier: z.enum(['monitor_only', 'self_heal', 'full_remediation']).default('monitor_only'),
+  heartbeatIntervalSeconds: z.number().int().min(15).max(3600).default(60),
+  resultsIntervalSeconds: z.number().int().min(60).max(86_400).default(300),
+  /** Checks agents run, with parameters; sent in the agents' configuration. */
+  checks: z
+    .array(
+      z.strictObject({
+        checkId: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lowercase snake case'),
+        params: z.record(z.string().min(1).max(64), z.string().max(256)).default({}),
+      }),
+    )
+    .max(64)
+    .default([]),
+  maxConnectionsPerAgent: z.number().int().min(1).max(64).default(4),
+  requestsPerMinutePerAgent: z.number().int().min(1).max(6000).default(120),
+  requestBurstPerAgent: z.number().int().min(1).max(1000).default(30),
+});
+
 export const ApplianceConfig = z
   .strictObject({
     /** Central Command's base URL, e.g. https://central.example.com (no trailing /v1). */
@@ -156,6 +202,7 @@ export const ApplianceConfig = z
     ssh: Ssh.default(Ssh.parse({})),
     sync: Sync.default(Sync.parse({})),
     statusPage: StatusPage.default(StatusPage.parse({})),
+    agents: Agents.default(Agents.parse({})),
     healing: Healing.default(Healing.parse({})),
   })
   .superRefine((config, ctx) => {
@@ -244,10 +291,11 @@ export function loadConfig(path: string, env: Record<string, string | undefined>
     ...config,
     dataDir: resolve(base, config.dataDir),
     ssh: { ...config.ssh, keyPath: fromBase(config.ssh.keyPath) },
-    targets: config.targets.map((target) =>
-      target.kind === 'ssh'
-        ? { ...target, keyPath: fromBase(target.keyPath), passwordFile: fromBase(target.passwordFile) }
-        : target,
-    ),
+    targets: config.targets.map((target) => {
+      if (target.kind === 'ssh')
+        return { ...target, keyPath: fromBase(target.keyPath), passwordFile: fromBase(target.passwordFile) };
+      if (target.kind === 'winrm') return { ...target, passwordFile: resolve(base, target.passwordFile) };
+      return target;
+    }),
   };
 }

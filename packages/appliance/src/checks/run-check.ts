@@ -19,7 +19,7 @@ function describeTargetError(error: TargetError, target: Target, options: RunChe
     case 'UNREACHABLE':
       return `${target.hostname} could not be reached: ${error.message}`;
     case 'HOST_KEY_CHANGED':
-      return `${target.hostname} presented a different SSH host key than the one pinned; refused to connect. ${error.message}`;
+      return `${target.hostname} presented a different ${target.kind === 'winrm' ? 'TLS certificate' : 'SSH host key'} than the one pinned; refused to connect. ${error.message}`;
     case 'AUTH_FAILED':
       return `${target.hostname} refused the appliance's credentials: ${error.message}`;
     case 'ABORTED':

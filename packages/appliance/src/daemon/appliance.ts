@@ -1,6 +1,7 @@
-import { checkById, HealingPolicy, L1RuleList, LINUX_CHECKS, type Order } from '@osiris/protocol';
+import { checkById, HealingPolicy, L1RuleList, LINUX_CHECKS, type Order, WINDOWS_CHECKS } from '@osiris/protocol';
 import type { LinuxCheck } from '../checks/check';
 import { LINUX_CHECK_IMPLEMENTATIONS } from '../checks/linux';
+import { WINDOWS_CHECK_IMPLEMENTATIONS } from '../checks/windows';
 import { runCheck } from '../checks/run-check';
 import type { ApplianceConfig } from '../config';
 import { createEvidenceWriter } from '../evidence/evidence-writer';
@@ -16,6 +17,7 @@ import { createLlmProvider } from '../healing/l2/providers/create-provider';
 import { createLogger, type Logger } from '../log';
 import { createHostLocks } from '../runbooks/host-locks';
 import { LINUX_RUNBOOKS } from '../runbooks/linux';
+import { WINDOWS_RUNBOOKS } from '../runbooks/windows';
 import { createScheduler, type ScheduledCheckPlan } from '../scheduler/scheduler';
 import { openStore, type Registration, type Store } from '../store';
 import { createBackoff } from '../sync/backoff';
@@ -26,14 +28,14 @@ import { createProofSync } from '../sync/proofs';
 import { type ApplyOutcome, createOrderProcessor } from '../sync/orders';
 import { checkin, register } from '../sync/register';
 import { uploadBatch } from '../sync/uploader';
-import { startStatusPage } from '../ui/status-page';
+import { startLocalServers } from './local-servers';
 import { acquireProcessLock } from './process-lock';
+import { createSecurityEvents } from './security-events';
 import { createWaiter } from './sleep';
 import { createTargetSet } from './targets';
 import { rotateToken } from '../sync/rotate-token';
 
 const UNREACHABLE_CODES = new Set(['UNREACHABLE', 'AUTH_FAILED', 'HOST_KEY_CHANGED']);
-const SECURITY_EVENTS_KEPT = 50;
 const FLUSH_ON_STOP_MS = 5_000;
 const HEALING_POLICY_KEY = 'healing.policy';
 const HEALING_RULES_KEY = 'healing.rules';
@@ -42,7 +44,7 @@ export interface StartApplianceOptions {
   config: ApplianceConfig;
   fetchImpl?: FetchImpl;
   log?: Logger;
-  /** The checks to run (default: every Linux check). */
+  /** The checks to run (default: every Linux and Windows check; Windows ones run on `winrm` targets only). */
   checks?: readonly LinuxCheck[];
   /** Aborts start-up (e.g. a registration still waiting for central). */
   signal?: AbortSignal;
@@ -110,7 +112,7 @@ export async function startAppliance(options: StartApplianceOptions) {
 
   async function run(registration: Registration) {
     const { applianceId } = registration;
-    const securityEvents: { at: string; message: string }[] = [];
+    const securityEvents = createSecurityEvents(log);
     const lastTargetError = new Map<string, string | null>();
     const sync = {
       lastCheckinAt: store.settings.get('sync.lastCheckinAt'),
@@ -126,16 +128,11 @@ export async function startAppliance(options: StartApplianceOptions) {
       config,
       store,
       log,
-      onHostKeyMismatch: (info) => {
-        const message = `${info.hostname} (${info.endpoint}) presented host key ${info.presented}, pinned ${info.pinned}: refused`;
-        log.error('SSH host key changed; refusing to connect', { ...info });
-        securityEvents.unshift({ at: new Date().toISOString(), message });
-        securityEvents.splice(SECURITY_EVENTS_KEPT);
-      },
+      onHostKeyMismatch: securityEvents.onPinMismatch,
     });
     await targets.refresh(applianceId);
 
-    const checks = (options.checks ?? LINUX_CHECK_IMPLEMENTATIONS).filter(
+    const checks = (options.checks ?? [...LINUX_CHECK_IMPLEMENTATIONS, ...WINDOWS_CHECK_IMPLEMENTATIONS]).filter(
       (c) => !config.checks.disabled.includes(c.id),
     );
     const plan = (): ScheduledCheckPlan[] => {
@@ -156,7 +153,7 @@ export async function startAppliance(options: StartApplianceOptions) {
       return text === null ? undefined : JSON.parse(text);
     };
     const cooldown = config.healing.packCooldownSeconds;
-    const pack = builtinPack(config.healing.pack, LINUX_CHECKS).map((rule) =>
+    const pack = builtinPack(config.healing.pack, [...LINUX_CHECKS, ...WINDOWS_CHECKS]).map((rule) =>
       cooldown === null ? rule : { ...rule, cooldownSeconds: cooldown },
     );
     let currentPolicy = HealingPolicy.safeParse(storedJson(HEALING_POLICY_KEY)).data ?? config.healing.policy;
@@ -177,7 +174,7 @@ export async function startAppliance(options: StartApplianceOptions) {
       incidents,
       l1,
       policy: healingPolicy,
-      runbooks: new Map(LINUX_RUNBOOKS.map((runbook) => [runbook.id, runbook])),
+      runbooks: new Map([...LINUX_RUNBOOKS, ...WINDOWS_RUNBOOKS].map((runbook) => [runbook.id, runbook])),
       checks: new Map(checks.map((check) => [check.id, check])),
       hostLocks: createHostLocks(),
       ...(planner ? { planL2: planner.plan } : {}),
@@ -199,6 +196,8 @@ export async function startAppliance(options: StartApplianceOptions) {
     const scheduler = createScheduler({
       targets: () => targets.list(),
       plan,
+      // Windows checks (PowerShell) run on WinRM targets, Linux checks (sh) on the others.
+      appliesTo: (target, check) => check.id.startsWith('windows.') === (target.kind === 'winrm'),
       maxConcurrentTargets: config.checks.maxConcurrentTargets,
       maxConcurrentPerTarget: config.checks.maxConcurrentPerTarget,
       jitter: config.checks.jitter,
@@ -451,12 +450,10 @@ export async function startAppliance(options: StartApplianceOptions) {
         lastError: lastTargetError.get(t.hostId) ?? null,
       })),
       results: store.evidence.lastResults(),
-      securityEvents: [...securityEvents],
+      securityEvents: securityEvents.list(),
     });
 
-    const statusPage = config.statusPage.enabled
-      ? await startStatusPage({ host: config.statusPage.host, port: config.statusPage.port, status })
-      : null;
+    const servers = await startLocalServers({ config, store, siteId: registration.siteId, log, status });
     scheduler.start();
     const loops = Promise.all([checkinLoop(), uploadLoop(), escalationLoop(), patternLoop(), proofLoop()]);
     log.info('appliance started', {
@@ -464,13 +461,13 @@ export async function startAppliance(options: StartApplianceOptions) {
       siteId: registration.siteId,
       targets: targets.list().length,
       checks: checks.length,
-      statusPage: statusPage?.url ?? null,
+      statusPage: servers.statusUrl,
     });
 
     let stopping: Promise<void> | null = null;
     return {
       applianceId,
-      statusUrl: statusPage?.url ?? null,
+      statusUrl: servers.statusUrl,
       status,
       scheduler,
       /** Stops loops and runs, closes connections, the status page and the store; idempotent. */
@@ -483,7 +480,7 @@ export async function startAppliance(options: StartApplianceOptions) {
           // An approved fix still running finishes (its runbook has its own timeout) before the store closes.
           await Promise.allSettled([...approvedRuns]);
           await flushOutbox();
-          await statusPage?.close();
+          await servers.close();
           await targets.closeAll();
           store.close();
           releaseLock();

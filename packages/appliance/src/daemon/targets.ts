@@ -7,6 +7,7 @@ import { createLocalTarget } from '../targets/local';
 import { createSshTarget } from '../targets/ssh';
 import type { SshAuth } from '../targets/ssh-connection';
 import { type Target, TargetError } from '../targets/target';
+import { createWinrmTarget } from '../targets/winrm/winrm';
 
 /**
  * A stable host id for a target named in the config file without one: a UUID (version 8, the
@@ -19,11 +20,17 @@ export async function deriveHostId(applianceId: string, targetName: string): Pro
 }
 
 /** A target that cannot be used as configured: every run says why, so results show it. */
-function brokenTarget(hostId: string, hostname: string, code: 'AUTH_FAILED' | 'FAILED', reason: string): Target {
+function brokenTarget(
+  hostId: string,
+  hostname: string,
+  code: 'AUTH_FAILED' | 'FAILED',
+  reason: string,
+  kind: Target['kind'] = 'ssh',
+): Target {
   return {
     hostId,
     hostname,
-    kind: 'ssh',
+    kind,
     run: async () => {
       throw new TargetError(code, reason);
     },
@@ -85,6 +92,35 @@ export function createTargetSet(deps: {
     });
   }
 
+  function winrmTarget(hostId: string, t: Extract<ApplianceConfig['targets'][number], { kind: 'winrm' }>): Target {
+    let password: string;
+    try {
+      password = readSecretFile(t.passwordFile, 'password file').replace(/\r?\n$/, '');
+    } catch (error) {
+      const message = (error as Error).message;
+      log.error('a WinRM target has no usable credentials', { hostname: t.name, reason: message });
+      return brokenTarget(hostId, t.name, 'AUTH_FAILED', message, 'winrm');
+    }
+    return createWinrmTarget({
+      ...common,
+      hostId,
+      hostname: t.name,
+      host: t.host,
+      port: t.port,
+      username: t.user,
+      password,
+      pins: store.hostKeyPins,
+      connectTimeoutMs: t.connectTimeoutSeconds * 1000,
+      onCertificateMismatch: (info) =>
+        deps.onHostKeyMismatch({
+          hostname: t.name,
+          endpoint: info.endpoint,
+          pinned: info.pinned,
+          presented: info.presented,
+        }),
+    });
+  }
+
   async function wanted(applianceId: string) {
     const list: { hostId: string; signature: string; build: () => Target }[] = [];
     for (const t of config.targets) {
@@ -95,6 +131,10 @@ export function createTargetSet(deps: {
           signature: `local:${t.name}`,
           build: () => createLocalTarget({ ...common, hostId, hostname: t.name }),
         });
+        continue;
+      }
+      if (t.kind === 'winrm') {
+        list.push({ hostId, signature: JSON.stringify(['config', t]), build: () => winrmTarget(hostId, t) });
         continue;
       }
       const { keyPath, passwordFile } = t;

@@ -7,6 +7,7 @@ import { RunbookDefinition, type RunbookScript } from './runbook';
 import { DISTRO_PROBE, hasVariants, parseDistroFamily, scriptPrelude, selectScript } from './script-env';
 import { createPhaseRunner, type PhaseRecord, type PhaseRunner, sha256Hex } from './phase-runner';
 import { diffLines } from './state-diff';
+import { detectedNeed, isVerifiedOutput } from './phase-output';
 
 /**
  * Runs one runbook on one host (issue 4): refuse what the policy does not allow, detect, capture
@@ -228,7 +229,7 @@ async function detectAndRepair(run: Run): Promise<{ outcome: RunbookExecution['o
   const { runbook, target } = run.options;
   const { execution, phases } = run;
   const detect = await phases.run('detect', 0, run.script(runbook.detect));
-  const needed = detect.stdout.match(/^needed=(yes|no)\s*$/m)?.[1];
+  const needed = detectedNeed(detect.stdout);
   if (!detect.ok) return { outcome: 'failure', reason: phases.describe('Detection', detect) };
   if (needed === undefined)
     return { outcome: 'failure', reason: 'Detection printed neither needed=yes nor needed=no.' };
@@ -328,5 +329,5 @@ async function verificationFailure(run: Run, attempt: number): Promise<string> {
   if (!runbook.verify) return '';
   const verify = await run.phases.run('verify', attempt, run.script(runbook.verify));
   if (!verify.ok) return run.phases.describe('Verification', verify);
-  return /^verified=yes\s*$/m.test(verify.stdout) ? '' : 'The verify script did not print verified=yes.';
+  return isVerifiedOutput(verify.stdout) ? '' : 'The verify script did not print verified=yes.';
 }

@@ -12,6 +12,8 @@ export interface SchedulerDeps {
   targets: () => readonly Target[];
   /** The enabled checks with their intervals; read again on every reconcile. */
   plan: () => readonly ScheduledCheckPlan[];
+  /** Whether a check runs on a target at all (Windows checks on WinRM targets only); default: every check. */
+  appliesTo?: (target: Target, check: LinuxCheck) => boolean;
   /** Runs one check on one target to the end (result stored); must not throw for host problems. */
   runOne: (target: Target, check: LinuxCheck, signal: AbortSignal) => Promise<void>;
   /** Hosts worked on at the same time. */
@@ -64,7 +66,9 @@ export function createScheduler(deps: SchedulerDeps) {
   function reconcile(): void {
     const wanted = new Map<string, { target: Target; plan: ScheduledCheckPlan }>();
     for (const target of deps.targets())
-      for (const plan of deps.plan()) wanted.set(jobKey(target.hostId, plan.check.id), { target, plan });
+      for (const plan of deps.plan())
+        if (deps.appliesTo?.(target, plan.check) ?? true)
+          wanted.set(jobKey(target.hostId, plan.check.id), { target, plan });
     for (const [key, job] of jobs) if (!wanted.has(key) && !job.running) jobs.delete(key);
     for (const [key, { target, plan }] of wanted) {
       const intervalMs = plan.intervalSeconds * 1000;

@@ -210,6 +210,87 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    name: 'workstation agents: enrollment tokens, agents, certificates, results, heal commands',
+    sql: `
+      -- Site enrollment tokens: only a SHA-256 of the secret is kept.
+      CREATE TABLE agent_enrollment_tokens (
+        token_id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        max_uses INTEGER NOT NULL CHECK (max_uses > 0),
+        uses INTEGER NOT NULL DEFAULT 0 CHECK (uses >= 0),
+        expires_at TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      ) STRICT;
+      CREATE TABLE agents (
+        agent_id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL,
+        token_id TEXT NOT NULL REFERENCES agent_enrollment_tokens (token_id),
+        hostname TEXT NOT NULL,
+        os_family TEXT NOT NULL,
+        machine_id TEXT NOT NULL,
+        agent_version TEXT NOT NULL,
+        protocol_version INTEGER NOT NULL,
+        facts TEXT NOT NULL,
+        enrolled_at TEXT NOT NULL,
+        last_heartbeat_at TEXT,
+        clock_skew_ms INTEGER,
+        config_version INTEGER NOT NULL DEFAULT 0,
+        queue TEXT,
+        dropped_results_total INTEGER NOT NULL DEFAULT 0,
+        revoked_at TEXT
+      ) STRICT;
+      CREATE INDEX agents_token ON agents (token_id);
+      -- Every client certificate issued; revoked_at set = refused on every call.
+      CREATE TABLE agent_certificates (
+        serial TEXT PRIMARY KEY,
+        agent_id TEXT NOT NULL REFERENCES agents (agent_id),
+        not_before TEXT NOT NULL,
+        not_after TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        revoked_at TEXT
+      ) STRICT;
+      CREATE INDEX agent_certificates_agent ON agent_certificates (agent_id);
+      -- Check results as the agent sent them, one row per (agent, seq); detected_at is the agent's.
+      CREATE TABLE agent_results (
+        agent_id TEXT NOT NULL REFERENCES agents (agent_id),
+        seq INTEGER NOT NULL CHECK (seq > 0),
+        check_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        detected_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (agent_id, seq)
+      ) STRICT;
+      -- Results acknowledged but never accepted (e.g. unknown status), so a resend is answered the same way.
+      CREATE TABLE agent_rejected_results (
+        agent_id TEXT NOT NULL REFERENCES agents (agent_id),
+        seq INTEGER NOT NULL CHECK (seq > 0),
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (agent_id, seq)
+      ) STRICT;
+      CREATE TABLE agent_heal_commands (
+        command_id TEXT PRIMARY KEY,
+        agent_id TEXT NOT NULL REFERENCES agents (agent_id),
+        runbook_id TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        params TEXT NOT NULL,
+        required_tier TEXT NOT NULL CHECK (required_tier IN ('self_heal', 'full_remediation')),
+        timeout_seconds INTEGER NOT NULL,
+        incident_id TEXT,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        result_status TEXT,
+        result TEXT,
+        result_at TEXT
+      ) STRICT;
+      CREATE INDEX agent_heal_commands_agent ON agent_heal_commands (agent_id, issued_at);
+    `,
+  },
 ];
 
 /** The database was written by a newer build (or is not ours); the appliance must not touch it. */

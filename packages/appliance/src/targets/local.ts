@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createLimiter } from './limiter';
 import { createOutputBuffer } from './output-buffer';
-import { abortedError, createRunRegistry, outputTooLargeError, watchRun } from './run-control';
+import { createRunRegistry, outputTooLargeError, runFailure, watchRun } from './run-control';
 import { type RunOptions, type RunResult, type Target, TargetError } from './target';
 
 export interface LocalTargetOptions {
@@ -38,11 +38,7 @@ export function createLocalTarget(options: LocalTargetOptions): Target {
         try {
           return await limiter.run(() => runScript(hostname, script, runOptions, signal), signal);
         } catch (error) {
-          if (error instanceof TargetError) throw error;
-          if (signal.aborted) throw abortedError(hostname);
-          throw new TargetError('FAILED', `cannot run a script on ${hostname}: ${(error as Error).message}`, {
-            cause: error,
-          });
+          throw runFailure(hostname, error, signal);
         }
       }),
     close: () => registry.close(),

@@ -35,6 +35,28 @@ export function abortedError(hostname: string): TargetError {
   return new TargetError('ABORTED', `run on ${hostname} was aborted`);
 }
 
+/**
+ * What a run's unexpected failure becomes: a TargetError as it is, an abort as ABORTED, anything
+ * else as FAILED with its message (the same for every kind of target).
+ */
+export function runFailure(hostname: string, error: unknown, signal: AbortSignal): TargetError {
+  if (error instanceof TargetError) return error;
+  if (signal.aborted) return abortedError(hostname);
+  return new TargetError('FAILED', `cannot run a script on ${hostname}: ${(error as Error).message}`, {
+    cause: error,
+  });
+}
+
+/** Socket error codes that mean a host cannot be reached at all, as opposed to a broken conversation. */
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
 export function outputTooLargeError(hostname: string, maxOutputBytes: number): TargetError {
   return new TargetError('OUTPUT_TOO_LARGE', `script on ${hostname} printed more than ${maxOutputBytes} bytes`);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client, type ConnectConfig } from 'ssh2';
 import { type HostKeyPins, TargetError } from './target';
+import { UNREACHABLE_CODES } from './run-control';
 
 export type SshAuth = { privateKey: string | Buffer; passphrase?: string } | { password: string };
 
@@ -35,16 +36,6 @@ export interface SshConnection {
 function hostKeyFingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
-
-/** Socket errors that mean the host cannot be reached at all, as opposed to a broken conversation. */
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 // Keepalives find a connection whose host vanished without a FIN (power loss, network gone), so the
 // next run reconnects instead of waiting on a dead socket.

@@ -1,7 +1,7 @@
 import type { ClientChannel } from 'ssh2';
 import { createLimiter } from './limiter';
 import { createOutputBuffer } from './output-buffer';
-import { abortedError, createRunRegistry, outputTooLargeError, watchRun } from './run-control';
+import { abortedError, createRunRegistry, outputTooLargeError, runFailure, watchRun } from './run-control';
 import { type HostKeyMismatch, openSshConnection, type SshAuth, type SshConnection } from './ssh-connection';
 import { type HostKeyPins, type RunOptions, type RunResult, type Target, TargetError } from './target';
 
@@ -110,11 +110,7 @@ export function createSshTarget(options: SshTargetOptions): Target {
         try {
           return await limiter.run(() => runOnce(script, runOptions, signal), signal);
         } catch (error) {
-          if (error instanceof TargetError) throw error;
-          if (signal.aborted) throw abortedError(hostname);
-          throw new TargetError('FAILED', `cannot run a script on ${hostname}: ${(error as Error).message}`, {
-            cause: error,
-          });
+          throw runFailure(hostname, error, signal);
         }
       }),
     close: async () => {

@@ -1,7 +1,8 @@
 /**
  * How the appliance reaches a host (ARCHITECTURE.md §4, targets/): one interface, `run(script)`.
  * A target runs a collector script with a POSIX shell on the host and returns what it printed.
- * Implementations: local (this machine, child process) and ssh (ssh2, host key pinned on first use).
+ * Implementations: local (this machine, child process), ssh (ssh2, host key pinned on first use) and
+ * winrm (Windows hosts without the agent: PowerShell over WS-Management/HTTPS, certificate pinned).
  */
 
 /** What a script printed and how it ended. A non-zero exit is a result, not an error. */
@@ -24,7 +25,10 @@ export interface RunOptions {
 export type TargetErrorCode =
   /** Cannot connect (refused, no route, DNS, connect timeout). */
   | 'UNREACHABLE'
-  /** The SSH host key differs from the one pinned on first use: refused, never connected. */
+  /**
+   * The SSH host key (or, for WinRM, the TLS certificate) differs from the one pinned on first use:
+   * refused, nothing sent.
+   */
   | 'HOST_KEY_CHANGED'
   /** The host refused our credentials. */
   | 'AUTH_FAILED'
@@ -52,8 +56,11 @@ export interface Target {
   readonly hostId: string;
   /** The name reported in evidence. */
   readonly hostname: string;
-  readonly kind: 'local' | 'ssh';
-  /** Runs `script` with /bin/sh on the host (script text on stdin). Throws TargetError. */
+  readonly kind: 'local' | 'ssh' | 'winrm';
+  /**
+   * Runs `script` with /bin/sh on the host (script text on stdin); a `winrm` target runs it with
+   * PowerShell (Windows checks and runbooks). Throws TargetError.
+   */
   run(script: string, options: RunOptions): Promise<RunResult>;
   /** Releases connections; runs in flight are aborted. Idempotent. */
   close(): Promise<void>;

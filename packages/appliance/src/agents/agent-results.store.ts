@@ -1,0 +1,127 @@
+import type { Database } from 'better-sqlite3';
+
+export type HealTier = 'self_heal' | 'full_remediation';
+
+export interface StoredAgentResult {
+  agentId: string;
+  seq: number;
+  checkId: string;
+  status: string;
+  /** As the agent sent it (RFC 3339 with nanoseconds when it had them). */
+  detectedAt: string;
+  receivedAt: string;
+  /** The whole result as JSON (protobuf JSON form). */
+  body: string;
+}
+
+export type ResultEntry =
+  | { kind: 'result'; result: StoredAgentResult }
+  | { kind: 'rejected'; seq: number; code: string; message: string };
+
+export interface HealCommandRow {
+  commandId: string;
+  agentId: string;
+  runbookId: string;
+  checkId: string;
+  params: Record<string, string>;
+  requiredTier: HealTier;
+  timeoutSeconds: number;
+  incidentId: string | null;
+  issuedAt: string;
+  expiresAt: string;
+  resultStatus: string | null;
+  result: string | null;
+}
+
+const healRow = (r: Record<string, unknown>): HealCommandRow => ({
+  commandId: String(r.command_id),
+  agentId: String(r.agent_id),
+  runbookId: String(r.runbook_id),
+  checkId: String(r.check_id),
+  params: JSON.parse(String(r.params)) as Record<string, string>,
+  requiredTier: r.required_tier as HealTier,
+  timeoutSeconds: Number(r.timeout_seconds),
+  incidentId: r.incident_id === null ? null : String(r.incident_id),
+  issuedAt: String(r.issued_at),
+  expiresAt: String(r.expires_at),
+  resultStatus: r.result_status === null ? null : String(r.result_status),
+  result: r.result === null ? null : String(r.result),
+});
+
+/** Check results per (agent, seq), stored once, and heal commands with their results. */
+export function createAgentResultsStore(db: Database) {
+  const hasResult = db.prepare('SELECT 1 FROM agent_results WHERE agent_id = ? AND seq = ?');
+  const hasRejected = db.prepare('SELECT 1 FROM agent_rejected_results WHERE agent_id = ? AND seq = ?');
+  const insertResult = db.prepare(`
+    INSERT INTO agent_results (agent_id, seq, check_id, status, detected_at, received_at, body)
+    VALUES (@agentId, @seq, @checkId, @status, @detectedAt, @receivedAt, @body)`);
+  const insertRejected = db.prepare(`
+    INSERT INTO agent_rejected_results (agent_id, seq, code, message, received_at) VALUES (?, ?, ?, ?, ?)`);
+  const selectResults = db.prepare('SELECT * FROM agent_results WHERE agent_id = ? AND seq > ? ORDER BY seq LIMIT ?');
+  const insertCommand = db.prepare(`
+    INSERT INTO agent_heal_commands (command_id, agent_id, runbook_id, check_id, params, required_tier,
+      timeout_seconds, incident_id, issued_at, expires_at)
+    VALUES (@commandId, @agentId, @runbookId, @checkId, @params, @requiredTier, @timeoutSeconds, @incidentId,
+      @issuedAt, @expiresAt)`);
+  const selectPending = db.prepare(`
+    SELECT * FROM agent_heal_commands
+    WHERE agent_id = ? AND result_status IS NULL AND expires_at > ?
+    ORDER BY issued_at, command_id`);
+  const selectCommand = db.prepare('SELECT * FROM agent_heal_commands WHERE command_id = ?');
+  const recordHealResult = db.prepare(`
+    UPDATE agent_heal_commands SET result_status = ?, result = ?, result_at = ?
+    WHERE command_id = ? AND result_status IS NULL`);
+
+  /** Stores a batch in one transaction; `stored` counts new results, `duplicates` seqs already known. */
+  const storeBatch = db.transaction((agentId: string, entries: readonly ResultEntry[], receivedAt: string) => {
+    let stored = 0;
+    let duplicates = 0;
+    for (const entry of entries) {
+      const seq = entry.kind === 'result' ? entry.result.seq : entry.seq;
+      if (hasResult.get(agentId, seq) || hasRejected.get(agentId, seq)) {
+        duplicates++;
+        continue;
+      }
+      if (entry.kind === 'result') {
+        insertResult.run(entry.result);
+        stored++;
+      } else insertRejected.run(agentId, seq, entry.code, entry.message, receivedAt);
+    }
+    return { stored, duplicates };
+  });
+
+  return {
+    storeBatch(agentId: string, entries: readonly ResultEntry[], receivedAt: string) {
+      return storeBatch(agentId, entries, receivedAt);
+    },
+    /** Stored results of one agent after `afterSeq`, in seq order. */
+    results(agentId: string, afterSeq = 0, limit = 1000): StoredAgentResult[] {
+      return (selectResults.all(agentId, afterSeq, limit) as Record<string, unknown>[]).map((r) => ({
+        agentId: String(r.agent_id),
+        seq: Number(r.seq),
+        checkId: String(r.check_id),
+        status: String(r.status),
+        detectedAt: String(r.detected_at),
+        receivedAt: String(r.received_at),
+        body: String(r.body),
+      }));
+    },
+    insertHealCommand(command: Omit<HealCommandRow, 'resultStatus' | 'result'>): void {
+      insertCommand.run({ ...command, params: JSON.stringify(command.params) });
+    },
+    /** Commands without a result that have not expired, oldest first. */
+    pendingHealCommands(agentId: string, now: Date): HealCommandRow[] {
+      return (selectPending.all(agentId, now.toISOString()) as Record<string, unknown>[]).map(healRow);
+    },
+    healCommand(commandId: string): HealCommandRow | null {
+      const row = selectCommand.get(commandId) as Record<string, unknown> | undefined;
+      return row ? healRow(row) : null;
+    },
+    /** Records the first result of a command; false when one was already recorded. */
+    recordHealResult(commandId: string, status: string, result: string, at: Date): boolean {
+      return recordHealResult.run(status, result, at.toISOString(), commandId).changes === 1;
+    },
+  };
+}
+
+export type AgentResultsStore = ReturnType<typeof createAgentResultsStore>;

@@ -1,0 +1,183 @@
+import 'reflect-metadata';
+import { X509Certificate as NodeX509Certificate, webcrypto } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { type Client, createClient } from '@connectrpc/connect';
+import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
+import { AGENT_PROTOCOL_VERSION, AgentService } from '@osiris/protocol/agent-proto';
+import * as x509 from '@peculiar/x509';
+import { createLogger } from '../log';
+import { openStore, type Store } from '../store';
+import { type AgentConfigBase, createAgentConfigSource } from './agent-config';
+import { createAgentResultsStore } from './agent-results.store';
+import { type AgentServerLimits, startAgentServer } from './agent-server';
+import { createAgentService } from './agent.service';
+import { createAgentsStore } from './agents.store';
+import { createEnrollmentTokens } from './enrollment-tokens';
+import { loadOrCreateSiteCa, normalizeFingerprint } from './site-ca';
+
+/** Test helpers for the agent endpoint: a running server on loopback and clients built like an agent's. */
+
+const crypto = webcrypto;
+export const TEST_SITE_ID = '3f1e2d4c-5b6a-4789-8abc-def012345678';
+
+const TEST_LIMITS: AgentServerLimits = {
+  maxConnectionsPerAgent: 2,
+  maxConcurrentStreams: 8,
+  requestsPerMinutePerAgent: 6000,
+  requestBurstPerAgent: 100,
+  idleTimeoutMs: 60_000,
+};
+
+export async function startTestAgentServer(
+  options: {
+    limits?: Partial<AgentServerLimits>;
+    config?: Partial<AgentConfigBase>;
+    clientCertificateValidityMs?: number;
+  } = {},
+) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'osiris-agents-'));
+  const store: Store = openStore(dataDir);
+  const logLines: string[] = [];
+  const log = createLogger('info', (line) => logLines.push(line));
+  const ca = await loadOrCreateSiteCa(dataDir, { siteId: TEST_SITE_ID });
+  const agents = createAgentsStore(store.db);
+  const results = createAgentResultsStore(store.db);
+  const config = createAgentConfigSource({
+    store,
+    base: {
+      tier: 'self_heal',
+      heartbeatIntervalSeconds: 60,
+      resultsIntervalSeconds: 300,
+      checks: [{ checkId: 'firewall', params: {} }],
+      ...options.config,
+    },
+  });
+  const service = createAgentService({
+    siteId: TEST_SITE_ID,
+    ca,
+    agents,
+    results,
+    config,
+    clientCertificateValidityMs: options.clientCertificateValidityMs ?? 30 * 86_400_000,
+    log,
+  });
+  const server = await startAgentServer({
+    ca,
+    service,
+    agents,
+    log,
+    host: '127.0.0.1',
+    port: 0,
+    serverNames: ['localhost', '127.0.0.1'],
+    limits: { ...TEST_LIMITS, ...options.limits },
+  });
+  const tokens = createEnrollmentTokens({ agents });
+  return {
+    dataDir,
+    store,
+    ca,
+    agents,
+    results,
+    config,
+    service,
+    server,
+    tokens,
+    logLines,
+    url: `https://127.0.0.1:${server.port}`,
+    async close() {
+      await server.close();
+      store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestAgentServer = Awaited<ReturnType<typeof startTestAgentServer>>;
+
+/** A fresh P-256 key and a CSR for it, as an agent makes them. */
+export async function makeCsr(): Promise<{ csrDer: Uint8Array; keyPem: string }> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
+  const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create(
+    { name: 'CN=agent', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } },
+    crypto,
+  );
+  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
+  return { csrDer: new Uint8Array(csr.rawData), keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
+}
+
+export const derToPem = (der: Uint8Array): string => new NodeX509Certificate(der).toString();
+
+/**
+ * What an agent does before sending its token: fetch the server's chain without trusting it, and
+ * accept the root only when its SHA-256 matches the pinned fingerprint. Returns the CA as PEM.
+ */
+export function fetchPinnedCaPem(url: string, pinnedFingerprint: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: hostname,
+      port: Number(port),
+      rejectUnauthorized: false,
+      ALPNProtocols: ['h2'],
+    });
+    socket.once('error', reject);
+    socket.once('secureConnect', () => {
+      let cert = socket.getPeerCertificate(true);
+      while (cert.issuerCertificate && cert.issuerCertificate !== cert) cert = cert.issuerCertificate;
+      socket.destroy();
+      if (normalizeFingerprint(cert.fingerprint256) !== normalizeFingerprint(pinnedFingerprint))
+        reject(new Error('the appliance CA does not match the pinned fingerprint'));
+      else resolve(new NodeX509Certificate(cert.raw).toString());
+    });
+  });
+}
+
+export interface TestClient {
+  client: Client<typeof AgentService>;
+  close(): void;
+}
+
+/** A gRPC client over its own HTTP/2 connection, trusting `caPem`, with an optional client certificate. */
+export function agentClient(url: string, tlsOptions: { caPem: string; certPem?: string; keyPem?: string }): TestClient {
+  const manager = new Http2SessionManager(
+    url,
+    {},
+    {
+      ca: tlsOptions.caPem,
+      ...(tlsOptions.certPem ? { cert: tlsOptions.certPem } : {}),
+      ...(tlsOptions.keyPem ? { key: tlsOptions.keyPem } : {}),
+    },
+  );
+  const transport = createGrpcTransport({ baseUrl: url, sessionManager: manager });
+  return { client: createClient(AgentService, transport), close: () => manager.abort() };
+}
+
+export const agentHeader = (agentId: string) => ({
+  agentId,
+  agentVersion: '1.0.0',
+  protocolVersion: AGENT_PROTOCOL_VERSION,
+});
+
+/** Enrolls with `token` and returns a client with the new certificate. */
+export async function enrollAgent(server: TestAgentServer, token: string) {
+  const { csrDer, keyPem } = await makeCsr();
+  const anonymous = agentClient(server.url, { caPem: server.ca.caPem });
+  try {
+    const enrolled = await anonymous.client.enroll({
+      enrollmentToken: token,
+      csrDer,
+      host: { hostname: 'pc-1', osFamily: 3, machineId: 'm-1' },
+      agentVersion: '1.0.0',
+      protocolVersion: AGENT_PROTOCOL_VERSION,
+    });
+    const certPem = derToPem(enrolled.clientCertificateDer);
+    const connect = () => agentClient(server.url, { caPem: server.ca.caPem, certPem, keyPem });
+    return { enrolled, certPem, keyPem, agentId: enrolled.agentId, connect };
+  } finally {
+    anonymous.close();
+  }
+}
