@@ -33,3 +33,4 @@ export * from './tsa';
 export * from './export-format';
 export * from './retention';
 export * from './export-verify';
+export * from './workstations';

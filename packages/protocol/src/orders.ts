@@ -34,6 +34,7 @@ export const OrderType = z.enum([
   'update_rules',
   'run_runbook',
   'set_exceptions',
+  'set_agent_tier',
 ]);
 export type OrderType = z.infer<typeof OrderType>;
 
@@ -133,6 +134,16 @@ export const SetExceptionsPayload = z.strictObject({
 });
 export type SetExceptionsPayload = z.infer<typeof SetExceptionsPayload>;
 
+/**
+ * What the site's workstation agents may heal by themselves (issue 9), as of `asOf`; the appliance
+ * ignores a tier older than the one it holds. The tier's values are AgentTier (workstations.ts).
+ */
+export const SetAgentTierPayload = z.strictObject({
+  asOf: Timestamp,
+  tier: z.enum(['monitor_only', 'self_heal', 'full_remediation']),
+});
+export type SetAgentTierPayload = z.infer<typeof SetAgentTierPayload>;
+
 const orderBase = {
   schemaVersion: z.literal(1),
   id: Id,
@@ -151,6 +162,7 @@ export const Order = z
     z.strictObject({ ...orderBase, type: z.literal('update_rules'), payload: UpdateRulesPayload }),
     z.strictObject({ ...orderBase, type: z.literal('run_runbook'), payload: RunRunbookPayload }),
     z.strictObject({ ...orderBase, type: z.literal('set_exceptions'), payload: SetExceptionsPayload }),
+    z.strictObject({ ...orderBase, type: z.literal('set_agent_tier'), payload: SetAgentTierPayload }),
   ])
   .refine((order) => Date.parse(order.expiresAt) > Date.parse(order.issuedAt), {
     message: 'expiresAt must be after issuedAt',

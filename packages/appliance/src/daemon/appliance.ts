@@ -263,6 +263,9 @@ export async function startAppliance(options: StartApplianceOptions) {
             detail: `${order.payload.rules.length} rules in addition to the ${config.healing.pack} pack`,
           };
         }
+        case 'set_agent_tier':
+          // Placeholder while issue 9's tier delivery is built (replaced in the same session).
+          return { ok: false, code: 'NOT_APPLICABLE', detail: 'agent tiers are not applied yet' };
         case 'run_runbook': {
           const { payload } = order;
           const target = targets.list().find((t) => t.hostId === payload.hostId);
