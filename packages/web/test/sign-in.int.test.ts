@@ -25,6 +25,9 @@ describe('sign-in in a real browser', () => {
     expect(await admin.getByTestId('who').textContent()).toContain('admin');
     await admin.getByRole('button', { name: 'Sign out' }).click();
     await admin.waitForURL(/\/sign-in/);
+    // The app settles on the sign-in form (its own redirects done) before the next navigation.
+    await admin.getByLabel('Email').waitFor();
+    await admin.waitForLoadState('networkidle');
     await admin.goto('/admin');
     await admin.waitForURL('**/sign-in?next=%2Fadmin');
   });
