@@ -39,7 +39,20 @@ export const AgentRosterReport = z.strictObject({
 });
 export type AgentRosterReport = z.infer<typeof AgentRosterReport>;
 
-export const AgentRosterResponse = z.object({ accepted: z.number().int() });
+/** An entry central did not take (its hostname is another host's at the site, or its id another site's host). */
+export const AgentRosterRefusal = z.object({
+  agentId: Id,
+  hostname: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+export type AgentRosterRefusal = z.infer<typeof AgentRosterRefusal>;
+
+export const AgentRosterResponse = z.object({
+  accepted: z.number().int(),
+  /** Optional for compatibility with the first contract; central always sends it. */
+  refused: z.array(AgentRosterRefusal).optional(),
+});
 export type AgentRosterResponse = z.infer<typeof AgentRosterResponse>;
 
 /** GET/PUT /v1/sites/:id/agent-tier */

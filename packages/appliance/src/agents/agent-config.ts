@@ -29,6 +29,11 @@ export const tierRank = (tier: AgentTier): number => AGENT_TIERS.indexOf(tier);
 
 const isTier = (value: string | null): value is AgentTier => AGENT_TIERS.includes(value as AgentTier);
 
+/** Stores the site's tier for the next start when no agent endpoint is running. */
+export function saveAgentTier(store: Pick<Store, 'settings'>, tier: AgentTier): void {
+  store.settings.set(TIER_KEY, tier);
+}
+
 /**
  * The configuration every agent of the site gets. The tier comes from the store once set (later by
  * central's order), else from the config file. The version grows by one whenever the effective
@@ -54,7 +59,7 @@ export function createAgentConfigSource(deps: { store: Store; base: AgentConfigB
     current: (): VersionedAgentConfig => current,
     /** Sets the site's tier (kept across restarts); the next heartbeats carry the new config. */
     setTier(tier: AgentTier): VersionedAgentConfig {
-      deps.store.settings.set(TIER_KEY, tier);
+      saveAgentTier(deps.store, tier);
       current = refresh();
       return current;
     },

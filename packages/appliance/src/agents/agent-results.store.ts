@@ -48,6 +48,13 @@ const healRow = (r: Record<string, unknown>): HealCommandRow => ({
   result: r.result === null ? null : String(r.result),
 });
 
+/** A stored result with its receive order (rowid) and the agent's host, for the evidence pump. */
+export interface ReceivedAgentResult extends StoredAgentResult {
+  rowid: number;
+  hostname: string;
+  osFamily: string;
+}
+
 /** Check results per (agent, seq), stored once, and heal commands with their results. */
 export function createAgentResultsStore(db: Database) {
   const hasResult = db.prepare('SELECT 1 FROM agent_results WHERE agent_id = ? AND seq = ?');
@@ -68,6 +75,14 @@ export function createAgentResultsStore(db: Database) {
     WHERE agent_id = ? AND result_status IS NULL AND expires_at > ?
     ORDER BY issued_at, command_id`);
   const selectCommand = db.prepare('SELECT * FROM agent_heal_commands WHERE command_id = ?');
+  const selectReceived = db.prepare(`
+    SELECT r.rowid AS row_id, r.*, a.hostname, a.os_family FROM agent_results r
+    JOIN agents a ON a.agent_id = r.agent_id
+    WHERE r.rowid > ? ORDER BY r.rowid LIMIT ?`);
+  const selectAnswered = db.prepare(`
+    SELECT c.*, a.hostname, a.os_family FROM agent_heal_commands c JOIN agents a ON a.agent_id = c.agent_id
+    WHERE c.result_at IS NOT NULL AND (c.result_at > @at OR (c.result_at = @at AND c.command_id > @commandId))
+    ORDER BY c.result_at, c.command_id LIMIT @limit`);
   const recordHealResult = db.prepare(`
     UPDATE agent_heal_commands SET result_status = ?, result = ?, result_at = ?
     WHERE command_id = ? AND result_status IS NULL`);
@@ -104,6 +119,33 @@ export function createAgentResultsStore(db: Database) {
         detectedAt: String(r.detected_at),
         receivedAt: String(r.received_at),
         body: String(r.body),
+      }));
+    },
+    /** Results in the order they were received, after receive position `afterRowid`. */
+    receivedAfter(afterRowid: number, limit = 200): ReceivedAgentResult[] {
+      return (selectReceived.all(afterRowid, limit) as Record<string, unknown>[]).map((r) => ({
+        rowid: Number(r.row_id),
+        agentId: String(r.agent_id),
+        seq: Number(r.seq),
+        checkId: String(r.check_id),
+        status: String(r.status),
+        detectedAt: String(r.detected_at),
+        receivedAt: String(r.received_at),
+        body: String(r.body),
+        hostname: String(r.hostname),
+        osFamily: String(r.os_family),
+      }));
+    },
+    /** Commands with a recorded result after the (resultAt, commandId) position, in that order. */
+    answeredAfter(
+      after: { at: string; commandId: string },
+      limit = 100,
+    ): (HealCommandRow & { resultAt: string; hostname: string; osFamily: string })[] {
+      return (selectAnswered.all({ ...after, limit }) as Record<string, unknown>[]).map((r) => ({
+        ...healRow(r),
+        resultAt: String(r.result_at),
+        hostname: String(r.hostname),
+        osFamily: String(r.os_family),
       }));
     },
     insertHealCommand(command: Omit<HealCommandRow, 'resultStatus' | 'result'>): void {

@@ -8,9 +8,14 @@ import { type Client, createClient } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { AGENT_PROTOCOL_VERSION, AgentService } from '@osiris/protocol/agent-proto';
 import * as x509 from '@peculiar/x509';
+import { randomUUID } from 'node:crypto';
+import { createEvidenceWriter } from '../evidence/evidence-writer';
+import { createIncidentsService } from '../healing/incidents';
+import { loadOrCreateIdentityKey } from '../identity/identity-key';
 import { createLogger } from '../log';
 import { openStore, type Store } from '../store';
 import { type AgentConfigBase, createAgentConfigSource } from './agent-config';
+import { createAgentEvidencePump } from './agent-evidence';
 import { createAgentResultsStore } from './agent-results.store';
 import { type AgentServerLimits, startAgentServer } from './agent-server';
 import { createAgentService } from './agent.service';
@@ -36,9 +41,11 @@ export async function startTestAgentServer(
     limits?: Partial<AgentServerLimits>;
     config?: Partial<AgentConfigBase>;
     clientCertificateValidityMs?: number;
+    /** Reuse a data dir (a restart); it is then left in place by close(). */
+    dataDir?: string;
   } = {},
 ) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'osiris-agents-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'osiris-agents-'));
   const store: Store = openStore(dataDir);
   const logLines: string[] = [];
   const log = createLogger('info', (line) => logLines.push(line));
@@ -55,6 +62,13 @@ export async function startTestAgentServer(
       ...options.config,
     },
   });
+  // Results become evidence as in the daemon: a real identity key, writer and incidents service.
+  const key = await loadOrCreateIdentityKey(dataDir);
+  const applianceId = store.settings.get('test.applianceId') ?? randomUUID();
+  store.settings.set('test.applianceId', applianceId);
+  const writer = createEvidenceWriter({ store, key, applianceId, clockOffsetMs: () => 0 });
+  const incidents = createIncidentsService({ store });
+  const pump = createAgentEvidencePump({ store, results, writer, incidents, log });
   const service = createAgentService({
     siteId: TEST_SITE_ID,
     ca,
@@ -63,6 +77,7 @@ export async function startTestAgentServer(
     config,
     clientCertificateValidityMs: options.clientCertificateValidityMs ?? 30 * 86_400_000,
     log,
+    onReported: () => void pump.flush().catch(() => undefined),
   });
   const server = await startAgentServer({
     ca,
@@ -86,11 +101,16 @@ export async function startTestAgentServer(
     server,
     tokens,
     logLines,
+    key,
+    writer,
+    incidents,
+    pump,
     url: `https://127.0.0.1:${server.port}`,
     async close() {
       await server.close();
+      await pump.flush().catch(() => undefined);
       store.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -163,14 +183,18 @@ export const agentHeader = (agentId: string) => ({
 });
 
 /** Enrolls with `token` and returns a client with the new certificate. */
-export async function enrollAgent(server: TestAgentServer, token: string) {
+export async function enrollAgent(
+  server: TestAgentServer,
+  token: string,
+  host: { hostname: string; osFamily: number; machineId: string } = { hostname: 'pc-1', osFamily: 3, machineId: 'm-1' },
+) {
   const { csrDer, keyPem } = await makeCsr();
   const anonymous = agentClient(server.url, { caPem: server.ca.caPem });
   try {
     const enrolled = await anonymous.client.enroll({
       enrollmentToken: token,
       csrDer,
-      host: { hostname: 'pc-1', osFamily: 3, machineId: 'm-1' },
+      host,
       agentVersion: '1.0.0',
       protocolVersion: AGENT_PROTOCOL_VERSION,
     });

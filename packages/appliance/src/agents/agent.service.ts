@@ -96,6 +96,10 @@ export function createAgentService(deps: {
   clientCertificateValidityMs: number;
   log: Logger;
   now?: () => Date;
+  /** Called after new results or a new heal result were stored (e.g. to write them as evidence). */
+  onReported?: () => void;
+  /** Called after an agent enrolled. */
+  onEnrolled?: () => void;
 }) {
   const now = deps.now ?? (() => new Date());
   const checkRuns = new Map<string, { runId: string; checkIds: string[] }>();
@@ -143,6 +147,7 @@ export function createAgentService(deps: {
       );
       if (typeof enrolled === 'string') refuseToken(enrolled, remote);
       deps.log.info('agent enrolled', { agentId, hostname: request.host?.hostname ?? '', tokenId: enrolled.tokenId });
+      deps.onEnrolled?.();
       return {
         agentId,
         siteId: deps.siteId,
@@ -251,6 +256,7 @@ export function createAgentService(deps: {
         };
       });
       const { stored, duplicates } = deps.results.storeBatch(identity.agentId, entries, receivedAt);
+      if (stored > 0) deps.onReported?.();
       if (rejected.length > 0)
         deps.log.warn('agent results rejected', {
           agentId: identity.agentId,
@@ -286,6 +292,7 @@ export function createAgentService(deps: {
         }),
         now(),
       );
+      if (isNew) deps.onReported?.();
       deps.log.info('agent heal result', {
         agentId: identity.agentId,
         commandId: result.commandId,

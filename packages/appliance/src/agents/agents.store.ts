@@ -18,6 +18,8 @@ export interface AgentRow {
   osFamily: string;
   machineId: string;
   agentVersion: string;
+  /** The agent's last host facts (protobuf JSON form of HostFacts). */
+  factsJson: string;
   enrolledAt: string;
   lastHeartbeatAt: string | null;
   clockSkewMs: number | null;
@@ -70,6 +72,7 @@ const agentRow = (r: Record<string, unknown>): AgentRow => ({
   osFamily: String(r.os_family),
   machineId: String(r.machine_id),
   agentVersion: String(r.agent_version),
+  factsJson: String(r.facts),
   enrolledAt: String(r.enrolled_at),
   lastHeartbeatAt: r.last_heartbeat_at === null ? null : String(r.last_heartbeat_at),
   clockSkewMs: r.clock_skew_ms === null ? null : Number(r.clock_skew_ms),

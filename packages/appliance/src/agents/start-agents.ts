@@ -3,6 +3,7 @@ import type { ApplianceConfig } from '../config';
 import type { Logger } from '../log';
 import type { Store } from '../store';
 import { createAgentConfigSource } from './agent-config';
+import { createAgentEvidencePump } from './agent-evidence';
 import { createAgentResultsStore } from './agent-results.store';
 import { startAgentServer } from './agent-server';
 import { createAgentService } from './agent.service';
@@ -15,30 +16,48 @@ const DAY_MS = 86_400_000;
  * The daemon's workstation agent endpoint, when `agents.enabled` is set: the site CA from the data
  * dir, the stores on the appliance database, and the gRPC server. Returns null when disabled.
  */
-export async function startAgentEndpoint(deps: { config: ApplianceConfig; store: Store; siteId: string; log: Logger }) {
+export async function startAgentEndpoint(deps: {
+  config: ApplianceConfig;
+  store: Store;
+  siteId: string;
+  log: Logger;
+  /** Where agent results become evidence (the daemon's writer and incidents); absent: stored only. */
+  evidence?: Omit<Parameters<typeof createAgentEvidencePump>[0], 'store' | 'results' | 'log'>;
+  /** Called when an agent enrolled (the roster report to central changed). */
+  onRosterChanged?: () => void;
+}) {
   const settings = deps.config.agents;
   if (!settings.enabled) return null;
   const ca = await loadOrCreateSiteCa(deps.config.dataDir, { siteId: deps.siteId });
   const agents = createAgentsStore(deps.store.db);
+  const results = createAgentResultsStore(deps.store.db);
+  const { log } = deps;
+  const pump = deps.evidence ? createAgentEvidencePump({ ...deps.evidence, store: deps.store, results, log }) : null;
+  const pumpNow = () => {
+    pump?.flush().catch((error: unknown) => log.error('agent results not written as evidence; will retry', { error }));
+  };
+  const agentConfig = createAgentConfigSource({
+    store: deps.store,
+    base: {
+      tier: settings.tier,
+      heartbeatIntervalSeconds: settings.heartbeatIntervalSeconds,
+      resultsIntervalSeconds: settings.resultsIntervalSeconds,
+      checks: settings.checks,
+    },
+  });
   const service = createAgentService({
     siteId: deps.siteId,
     ca,
     agents,
-    results: createAgentResultsStore(deps.store.db),
-    config: createAgentConfigSource({
-      store: deps.store,
-      base: {
-        tier: settings.tier,
-        heartbeatIntervalSeconds: settings.heartbeatIntervalSeconds,
-        resultsIntervalSeconds: settings.resultsIntervalSeconds,
-        checks: settings.checks,
-      },
-    }),
+    results,
+    config: agentConfig,
     clientCertificateValidityMs: settings.clientCertificateDays * DAY_MS,
     log: deps.log,
+    onReported: pumpNow,
+    ...(deps.onRosterChanged ? { onEnrolled: deps.onRosterChanged } : {}),
   });
   const names = [...new Set([...settings.serverNames, deps.config.hostname ?? hostname(), 'localhost', '127.0.0.1'])];
-  return startAgentServer({
+  const server = await startAgentServer({
     ca,
     service,
     agents,
@@ -54,4 +73,17 @@ export async function startAgentEndpoint(deps: { config: ApplianceConfig; store:
       idleTimeoutMs: 5 * 60_000,
     },
   });
+  // Results stored before a crash or restart and not yet written are written now.
+  pumpNow();
+  return {
+    port: server.port,
+    agentConfig,
+    agents,
+    pump,
+    /** Stops the server, then lets a running evidence pass finish before the store closes. */
+    async close(): Promise<void> {
+      await server.close();
+      await pump?.flush().catch(() => undefined);
+    },
+  };
 }

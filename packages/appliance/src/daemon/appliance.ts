@@ -5,7 +5,7 @@ import { WINDOWS_CHECK_IMPLEMENTATIONS } from '../checks/windows';
 import { runCheck } from '../checks/run-check';
 import type { ApplianceConfig } from '../config';
 import { createEvidenceWriter } from '../evidence/evidence-writer';
-import { type IdentityKey, loadOrCreateIdentityKey } from '../identity/identity-key';
+import { loadOrCreateIdentityKey } from '../identity/identity-key';
 import { createExceptionSet } from '../healing/exceptions';
 import { createHealer } from '../healing/healer';
 import { createIncidentsService } from '../healing/incidents';
@@ -19,15 +19,18 @@ import { createHostLocks } from '../runbooks/host-locks';
 import { LINUX_RUNBOOKS } from '../runbooks/linux';
 import { WINDOWS_RUNBOOKS } from '../runbooks/windows';
 import { createScheduler, type ScheduledCheckPlan } from '../scheduler/scheduler';
-import { openStore, type Registration, type Store } from '../store';
+import { openStore, type Registration } from '../store';
 import { createBackoff } from '../sync/backoff';
-import { CentralError, type FetchImpl } from '../sync/central-client';
+import type { FetchImpl } from '../sync/central-client';
 import { createEscalationSender } from '../sync/escalations';
 import { createPatternSync } from '../sync/patterns';
 import { createProofSync } from '../sync/proofs';
 import { type ApplyOutcome, createOrderProcessor } from '../sync/orders';
-import { checkin, register } from '../sync/register';
+import { checkin } from '../sync/register';
 import { uploadBatch } from '../sync/uploader';
+import { applySetAgentTier } from '../agents/set-agent-tier.order';
+import { createAgentRosterSync } from '../sync/agent-roster';
+import { ensureRegistered } from './ensure-registered';
 import { startLocalServers } from './local-servers';
 import { acquireProcessLock } from './process-lock';
 import { createSecurityEvents } from './security-events';
@@ -48,42 +51,6 @@ export interface StartApplianceOptions {
   checks?: readonly LinuxCheck[];
   /** Aborts start-up (e.g. a registration still waiting for central). */
   signal?: AbortSignal;
-}
-
-/** Waits for registration with the provision code, retrying while central cannot be reached. */
-async function ensureRegistered(
-  config: ApplianceConfig,
-  store: Store,
-  key: IdentityKey,
-  fetchImpl: FetchImpl,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<Registration | null> {
-  const existing = store.registration.get();
-  if (existing) return existing;
-  if (!config.provisionCode)
-    throw new CentralError(
-      'NOT_REGISTERED',
-      'This appliance is not registered: run `osiris-appliance register --code …` or set provisionCode in the config',
-    );
-  const backoff = createBackoff({ initialMs: 1000, maxMs: 60_000 });
-  const waiter = createWaiter();
-  while (!signal.aborted) {
-    try {
-      const registration = await register(config, store, key, fetchImpl);
-      log.info('registered with central', { applianceId: registration.applianceId, siteId: registration.siteId });
-      return registration;
-    } catch (error) {
-      if (!(error instanceof CentralError) || error.code !== 'NETWORK') throw error;
-      const delay = backoff.fail();
-      log.warn('central is not reachable for registration; retrying', {
-        reason: error.message,
-        retryInMs: Math.round(delay),
-      });
-      await waiter.wait(delay, signal);
-    }
-  }
-  return null;
 }
 
 /**
@@ -264,8 +231,7 @@ export async function startAppliance(options: StartApplianceOptions) {
           };
         }
         case 'set_agent_tier':
-          // Placeholder while issue 9's tier delivery is built (replaced in the same session).
-          return { ok: false, code: 'NOT_APPLICABLE', detail: 'agent tiers are not applied yet' };
+          return applySetAgentTier({ store, agentConfig: servers.agentConfig }, order.payload);
         case 'run_runbook': {
           const { payload } = order;
           const target = targets.list().find((t) => t.hostId === payload.hostId);
@@ -456,9 +422,20 @@ export async function startAppliance(options: StartApplianceOptions) {
       securityEvents: securityEvents.list(),
     });
 
-    const servers = await startLocalServers({ config, store, siteId: registration.siteId, log, status });
+    const roster = createAgentRosterSync({ store, log, fetchImpl });
+    const evidence = { writer, incidents, onWritten: () => uploadWaiter.wake() };
+    const servers = await startLocalServers({
+      config,
+      store,
+      siteId: registration.siteId,
+      log,
+      status,
+      evidence,
+      onRosterChanged: roster.wake,
+    });
     scheduler.start();
-    const loops = Promise.all([checkinLoop(), uploadLoop(), escalationLoop(), patternLoop(), proofLoop()]);
+    const rosterLoop = roster.loop({ intervalMs: 60_000, signal: lifetime.signal });
+    const loops = Promise.all([checkinLoop(), uploadLoop(), escalationLoop(), patternLoop(), proofLoop(), rosterLoop]);
     log.info('appliance started', {
       applianceId,
       siteId: registration.siteId,
@@ -471,6 +448,7 @@ export async function startAppliance(options: StartApplianceOptions) {
     return {
       applianceId,
       statusUrl: servers.statusUrl,
+      agentPort: servers.agentPort,
       status,
       scheduler,
       /** Stops loops and runs, closes connections, the status page and the store; idempotent. */

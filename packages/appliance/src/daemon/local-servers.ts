@@ -12,6 +12,8 @@ export async function startLocalServers(deps: {
   siteId: string;
   log: Logger;
   status: () => StatusSnapshot;
+  evidence?: Parameters<typeof startAgentEndpoint>[0]['evidence'];
+  onRosterChanged?: () => void;
 }) {
   const { config } = deps;
   const statusPage = config.statusPage.enabled
@@ -27,6 +29,8 @@ export async function startLocalServers(deps: {
   return {
     statusUrl: statusPage?.url ?? null,
     agentPort: agentEndpoint?.port ?? null,
+    /** The agents' tier and config (null when the agent endpoint is disabled). */
+    agentConfig: agentEndpoint?.agentConfig ?? null,
     async close(): Promise<void> {
       await Promise.all([statusPage?.close(), agentEndpoint?.close()]);
     },

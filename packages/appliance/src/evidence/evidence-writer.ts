@@ -77,7 +77,7 @@ export function createEvidenceWriter(deps: {
 }) {
   let tail: Promise<unknown> = Promise.resolve();
 
-  async function write(result: CheckRunResult): Promise<SignedEvidenceBundle> {
+  async function write(result: CheckRunResult, alsoInTransaction?: () => void): Promise<SignedEvidenceBundle> {
     const head = deps.store.evidence.head();
     const bundle: EvidenceBundle = {
       schemaVersion: 1,
@@ -101,14 +101,22 @@ export function createEvidenceWriter(deps: {
     const hash = await hashBundle(valid);
     const signature = bytesToBase64Url(await deps.key.sign(EVIDENCE_SIGNING_PREFIX + hash));
     const signed: SignedEvidenceBundle = { bundle: valid, hash, signature };
-    deps.store.evidence.append(signed, result.reason, head);
+    if (alsoInTransaction)
+      deps.store.db.transaction(() => {
+        deps.store.evidence.append(signed, result.reason, head);
+        alsoInTransaction();
+      })();
+    else deps.store.evidence.append(signed, result.reason, head);
     return signed;
   }
 
   return {
-    /** Appends one result to the chain; resolves once it is stored in the outbox. */
-    append(result: CheckRunResult): Promise<SignedEvidenceBundle> {
-      const next = tail.then(() => write(result));
+    /**
+     * Appends one result to the chain; resolves once it is stored in the outbox. `alsoInTransaction`
+     * runs in the same SQLite transaction as the append (e.g. marking the source row as written).
+     */
+    append(result: CheckRunResult, alsoInTransaction?: () => void): Promise<SignedEvidenceBundle> {
+      const next = tail.then(() => write(result, alsoInTransaction));
       tail = next.catch(() => undefined);
       return next;
     },
