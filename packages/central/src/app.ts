@@ -32,6 +32,7 @@ import { createRetentionModule } from './modules/retention';
 import { createSitesModule } from './modules/sites';
 import { createTimestamperFromConfig, type Timestamper } from './modules/timestamps';
 import { createTransparencyModule } from './modules/transparency';
+import { createWorkstationsModule } from './modules/workstations';
 import { fileURLToPath } from 'node:url';
 import { registerAuth } from './platform/auth';
 import { registerWebApp } from './platform/web-app';
@@ -203,6 +204,13 @@ export async function buildApp(deps: AppDeps) {
     },
     now: deps.now,
   });
+  const workstations = createWorkstationsModule({
+    db,
+    audit: audit.service,
+    orders: orders.service,
+    authorize,
+    now: deps.now,
+  });
   const email = createEmailModule({ db, config, log: app.log, now: deps.now });
   const notifications = createNotificationsModule({
     db,
@@ -280,6 +288,7 @@ export async function buildApp(deps: AppDeps) {
     transfers,
     overview,
     exceptions,
+    workstations,
     notifications,
     compliance,
     transparency,
@@ -297,6 +306,7 @@ export async function buildApp(deps: AppDeps) {
     escalations: escalations.service,
     learning: learning.service,
     exceptions: exceptions.service,
+    workstations: workstations.service,
     proofs: transparency.proofs,
   });
 

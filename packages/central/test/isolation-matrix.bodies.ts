@@ -178,6 +178,7 @@ export const SPEC: Record<string, Spec> = {
   'GET /v1/packets/:id/pdf': { noLeakCheck: 'the answer is the PDF bytes, not JSON' },
   'PUT /v1/partners/:id/retention': { body: () => ({ evidenceRetentionMonths: 84 }) },
   'PUT /v1/practices/:id/retention': { body: () => ({ evidenceRetentionMonths: null }) },
+  'PUT /v1/sites/:id/agent-tier': { body: () => ({ tier: 'self_heal' }) },
   'GET /v1/practices/:id/evidence-export': {
     prepare: async (ctx) => {
       await ensureTreeHead(ctx);
@@ -205,6 +206,7 @@ export const SPEC: Record<string, Spec> = {
   },
   'POST /v1/appliance/escalations': { body: () => escalationBody() },
   'POST /v1/appliance/patterns': { body: () => ({ schemaVersion: 1, patterns: [] }) },
+  'POST /v1/appliance/agents': { body: () => ({ schemaVersion: 1, agents: [] }) },
 
   // ---- notifications ----
   'POST /v1/notification-channels': {

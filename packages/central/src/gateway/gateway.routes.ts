@@ -24,6 +24,7 @@ import type { LearningService } from '../modules/learning';
 import type { ExceptionsService } from '../modules/exceptions';
 import type { OrdersService } from '../modules/orders';
 import type { ProofsService } from '../modules/transparency';
+import type { WorkstationsService } from '../modules/workstations';
 import { type App, requireAppliance } from '../platform/http';
 
 const tags = ['appliance gateway'];
@@ -36,12 +37,13 @@ export interface GatewayServices {
   escalations: EscalationsService;
   learning: LearningService;
   exceptions: Pick<ExceptionsService, 'onRegistered'>;
+  workstations: Pick<WorkstationsService, 'onRegistered'>;
   proofs: Pick<ProofsService, 'applianceProofs'>;
 }
 
 export function registerGatewayRoutes(
   app: App,
-  { registration, evidence, orders, escalations, learning, exceptions, proofs }: GatewayServices,
+  { registration, evidence, orders, escalations, learning, exceptions, workstations, proofs }: GatewayServices,
 ): void {
   app.post(
     '/v1/appliance/register',
@@ -60,6 +62,8 @@ export function registerGatewayRoutes(
       await learning.onRegistered(registered.applianceId);
       // So do the site's approved compliance exceptions.
       await exceptions.onRegistered(registered.applianceId, registered.siteId);
+      // And the site's workstation-agent tier.
+      await workstations.onRegistered(registered.applianceId, registered.siteId);
       return reply.code(201).send(registered);
     },
   );

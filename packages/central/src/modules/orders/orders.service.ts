@@ -4,6 +4,7 @@ import {
   type OrderRecord,
   type OrderResultRequest,
   type RunRunbookPayload,
+  type SetAgentTierPayload,
   type SetExceptionsPayload,
   type SignedOrder,
   signOrder,
@@ -24,7 +25,8 @@ import { type OrdersStore, toOrderRecord } from './orders.store';
 type OrderInput =
   | OrderCreateRequest
   | { type: 'run_runbook'; payload: RunRunbookPayload; expiresInMinutes: number }
-  | { type: 'set_exceptions'; payload: SetExceptionsPayload; expiresInMinutes: number };
+  | { type: 'set_exceptions'; payload: SetExceptionsPayload; expiresInMinutes: number }
+  | { type: 'set_agent_tier'; payload: SetAgentTierPayload; expiresInMinutes: number };
 
 export function createOrdersService(deps: {
   db: Kysely<DB>;

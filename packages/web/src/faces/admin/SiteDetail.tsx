@@ -14,6 +14,7 @@ import { Link, useParams } from 'react-router';
 import { api, query } from '../../api';
 import { Button, messageOf, Select, StatusBadge, Table, useToast } from '../../ui/kit';
 import { SiteCompliance } from '../../ui/SiteCompliance';
+import { SiteWorkstations } from '../../ui/SiteWorkstations';
 import { Confirm, fmt, Load, useCan } from './common';
 
 const ONLINE_MS = 3 * 60_000;
@@ -32,6 +33,7 @@ export function SiteDetail() {
   const client = useQueryClient();
   const toast = useToast();
   const canOperate = useCan('operator');
+  const canAdmin = useCan('admin');
   const [tier, setTier] = useState<Tier>('l1');
   const [confirmTier, setConfirmTier] = useState(false);
   const site = useQuery({ queryKey: ['admin', 'site', id], queryFn: () => api(Site, 'GET', `/v1/sites/${id}`) });
@@ -238,6 +240,7 @@ export function SiteDetail() {
           </Load>
 
           <SiteCompliance siteId={id} canEdit={canOperate} />
+          <SiteWorkstations siteId={id} canSetTier={canAdmin} />
         </section>
       )}
     </Load>

@@ -14,6 +14,7 @@ import { ApiError, api } from '../../api';
 import { Async, Button, Field, Select, StatusBadge, Table, useToast } from '../../ui/kit';
 import { validate } from '../../ui/forms';
 import { SiteCompliance } from '../../ui/SiteCompliance';
+import { SiteWorkstations } from '../../ui/SiteWorkstations';
 import { ConfirmAction, FormError, SecretOnce, usePartner, when } from './common';
 import { usePractices, useSites } from './Dashboard';
 
@@ -239,7 +240,7 @@ const RESULT_BADGE: Record<string, string> = {
 
 export function SiteDetail() {
   const { id = '' } = useParams();
-  const { isAdmin } = usePartner();
+  const { isAdmin, canSetTier } = usePartner();
   const site = useQuery({ queryKey: ['site', id], queryFn: () => api(Site, 'GET', `/v1/sites/${id}`) });
   const appliances = useQuery({
     queryKey: ['site', id, 'appliances'],
@@ -305,6 +306,7 @@ export function SiteDetail() {
             </Async>
           </section>
           <SiteCompliance siteId={id} canEdit={isAdmin} />
+          <SiteWorkstations siteId={id} canSetTier={canSetTier} />
           <ProvisionCodes siteId={id} />
         </>
       )}

@@ -6,11 +6,13 @@ import { useSession } from '../../session';
 import { Button, Dialog, messageOf, useToast } from '../../ui/kit';
 
 /** The signed-in partner person: their partner and whether they may manage people, keys and branding. */
-export function usePartner(): { partnerId: string; isAdmin: boolean; userId: string } {
+export function usePartner(): { partnerId: string; isAdmin: boolean; canSetTier: boolean; userId: string } {
   const { user } = useSession();
   return {
     partnerId: user?.partnerId ?? '',
     isAdmin: user?.role === 'partner_admin',
+    /** Partner admins and technicians set a site's workstation-agent tier. */
+    canSetTier: user?.role === 'partner_admin' || user?.role === 'technician',
     userId: user?.id ?? '',
   };
 }
