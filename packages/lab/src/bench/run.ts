@@ -1,3 +1,4 @@
+import { runAgentsBench } from './agents.bench';
 import { runCycleBench } from './cycle.bench';
 import { runIngestBench } from './ingest.bench';
 import { runLoginBench } from './login.bench';
@@ -6,6 +7,7 @@ import { runWebBench } from './web.bench';
 
 /** `npm run bench -- <name> [options]`: one registry of benchmarks, each prints its own report. */
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  agents: runAgentsBench,
   cycle: runCycleBench,
   ingest: runIngestBench,
   login: runLoginBench,
