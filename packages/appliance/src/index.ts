@@ -18,3 +18,4 @@ export { executeRunbook } from './runbooks/executor';
 export { createHostLocks } from './runbooks/host-locks';
 export { LINUX_RUNBOOKS } from './runbooks/linux';
 export { type LlmStandin, startLlmStandin } from './healing/l2/llm-standin.testkit';
+export { fetchPinnedCaPem } from './agents/pinned-ca.testkit';

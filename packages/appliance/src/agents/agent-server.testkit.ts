@@ -3,7 +3,6 @@ import { X509Certificate as NodeX509Certificate, webcrypto } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { type Client, createClient } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { AGENT_PROTOCOL_VERSION, AgentService } from '@osiris/protocol/agent-proto';
@@ -21,7 +20,8 @@ import { type AgentServerLimits, startAgentServer } from './agent-server';
 import { createAgentService } from './agent.service';
 import { createAgentsStore } from './agents.store';
 import { createEnrollmentTokens } from './enrollment-tokens';
-import { loadOrCreateSiteCa, normalizeFingerprint } from './site-ca';
+import { loadOrCreateSiteCa } from './site-ca';
+export { fetchPinnedCaPem } from './pinned-ca.testkit';
 
 /** Test helpers for the agent endpoint: a running server on loopback and clients built like an agent's. */
 
@@ -130,31 +130,6 @@ export async function makeCsr(): Promise<{ csrDer: Uint8Array; keyPem: string }>
 }
 
 export const derToPem = (der: Uint8Array): string => new NodeX509Certificate(der).toString();
-
-/**
- * What an agent does before sending its token: fetch the server's chain without trusting it, and
- * accept the root only when its SHA-256 matches the pinned fingerprint. Returns the CA as PEM.
- */
-export function fetchPinnedCaPem(url: string, pinnedFingerprint: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({
-      host: hostname,
-      port: Number(port),
-      rejectUnauthorized: false,
-      ALPNProtocols: ['h2'],
-    });
-    socket.once('error', reject);
-    socket.once('secureConnect', () => {
-      let cert = socket.getPeerCertificate(true);
-      while (cert.issuerCertificate && cert.issuerCertificate !== cert) cert = cert.issuerCertificate;
-      socket.destroy();
-      if (normalizeFingerprint(cert.fingerprint256) !== normalizeFingerprint(pinnedFingerprint))
-        reject(new Error('the appliance CA does not match the pinned fingerprint'));
-      else resolve(new NodeX509Certificate(cert.raw).toString());
-    });
-  });
-}
 
 export interface TestClient {
   client: Client<typeof AgentService>;

@@ -12,7 +12,8 @@ import {
   watchProcess,
 } from './agents/appliance-process';
 import { type LoadOptions, type LoadStats, percentile, runLoad } from './agents/load-phase';
-import { enrollSimAgent, fetchPinnedCaPem, type SimAgent } from './agents/sim-agent';
+import { fetchPinnedCaPem } from '@osiris/appliance';
+import { enrollSimAgent, type SimAgent } from './agents/sim-agent';
 import { argValue } from './ingest.bench';
 
 const BASELINE_AGENTS = 10;

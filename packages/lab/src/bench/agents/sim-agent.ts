@@ -1,5 +1,4 @@
-import { createHash, createPublicKey, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
-import tls from 'node:tls';
+import { createPublicKey, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { Code, ConnectError, type Client, createClient } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import {
@@ -40,30 +39,6 @@ function keyAndCsr(name: string): { keyPem: string; csrDer: Uint8Array } {
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     csrDer: der(0x30, info, der(0x30, ecdsaSha256), der(0x03, Buffer.from([0]), signature)),
   };
-}
-
-const normalize = (fingerprint: string) => fingerprint.replace(/[^0-9a-f]/gi, '').toLowerCase();
-
-/** Fetches the appliance's CA from its TLS chain and accepts it only when it matches the pinned SHA-256. */
-export function fetchPinnedCaPem(url: string, pinnedFingerprint: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolveCa, reject) => {
-    const socket = tls.connect({
-      host: hostname,
-      port: Number(port),
-      rejectUnauthorized: false,
-      ALPNProtocols: ['h2'],
-    });
-    socket.once('error', reject);
-    socket.once('secureConnect', () => {
-      let cert = socket.getPeerCertificate(true);
-      while (cert.issuerCertificate && cert.issuerCertificate !== cert) cert = cert.issuerCertificate;
-      socket.destroy();
-      const actual = createHash('sha256').update(cert.raw).digest('hex');
-      if (actual !== normalize(pinnedFingerprint)) reject(new Error('the appliance CA does not match the pinned one'));
-      else resolveCa(new X509Certificate(cert.raw).toString());
-    });
-  });
 }
 
 function connect(url: string, tlsOptions: { ca: string; cert?: string; key?: string }) {
