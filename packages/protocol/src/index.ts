@@ -34,3 +34,4 @@ export * from './export-format';
 export * from './retention';
 export * from './export-verify';
 export * from './workstations';
+export * from './releases';

@@ -12,6 +12,7 @@ import {
 } from './crypto';
 import { CheckId } from './evidence';
 import { ActionParams, HealingPolicy, L1RuleList, RUNBOOK_ID } from './healing';
+import { InstallReleasePayload } from './releases';
 
 /**
  * Orders central sends an appliance in its check-in reply (ARCHITECTURE.md §5).
@@ -35,6 +36,7 @@ export const OrderType = z.enum([
   'run_runbook',
   'set_exceptions',
   'set_agent_tier',
+  'install_release',
 ]);
 export type OrderType = z.infer<typeof OrderType>;
 
@@ -163,6 +165,7 @@ export const Order = z
     z.strictObject({ ...orderBase, type: z.literal('run_runbook'), payload: RunRunbookPayload }),
     z.strictObject({ ...orderBase, type: z.literal('set_exceptions'), payload: SetExceptionsPayload }),
     z.strictObject({ ...orderBase, type: z.literal('set_agent_tier'), payload: SetAgentTierPayload }),
+    z.strictObject({ ...orderBase, type: z.literal('install_release'), payload: InstallReleasePayload }),
   ])
   .refine((order) => Date.parse(order.expiresAt) > Date.parse(order.issuedAt), {
     message: 'expiresAt must be after issuedAt',

@@ -256,6 +256,8 @@ export async function startAppliance(options: StartApplianceOptions) {
         case 'rotate_token':
           await rotateToken(store, key, order.id, fetchImpl);
           return { ok: true, detail: 'token rotated' };
+        case 'install_release':
+          return { ok: false, code: 'NOT_SUPPORTED', detail: 'this appliance build cannot install releases' };
       }
     };
     const orders = createOrderProcessor({ store, apply, log, fetchImpl });
