@@ -55,6 +55,14 @@ export interface ReceivedAgentResult extends StoredAgentResult {
   osFamily: string;
 }
 
+/** An on-demand check run the appliance asked an agent for, kept until its results arrive. */
+export interface PendingCheckRun {
+  runId: string;
+  checkIds: string[];
+  requestedAt: string;
+  expiresAt: string;
+}
+
 /** Check results per (agent, seq), stored once, and heal commands with their results. */
 export function createAgentResultsStore(db: Database) {
   const hasResult = db.prepare('SELECT 1 FROM agent_results WHERE agent_id = ? AND seq = ?');
@@ -83,6 +91,15 @@ export function createAgentResultsStore(db: Database) {
     SELECT c.*, a.hostname, a.os_family FROM agent_heal_commands c JOIN agents a ON a.agent_id = c.agent_id
     WHERE c.result_at IS NOT NULL AND (c.result_at > @at OR (c.result_at = @at AND c.command_id > @commandId))
     ORDER BY c.result_at, c.command_id LIMIT @limit`);
+  // On-demand check runs wait in the settings table (one per agent) until the agent's results carry
+  // the run id, so a request survives an appliance restart and a lost heartbeat response.
+  const selectCheckRun = db.prepare('SELECT value FROM settings WHERE key = ?');
+  const upsertCheckRun = db.prepare(
+    `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  );
+  const deleteCheckRun = db.prepare('DELETE FROM settings WHERE key = ? AND value LIKE ?');
+  const checkRunKey = (agentId: string) => `agents.checkRun:${agentId}`;
   const recordHealResult = db.prepare(`
     UPDATE agent_heal_commands SET result_status = ?, result = ?, result_at = ?
     WHERE command_id = ? AND result_status IS NULL`);
@@ -158,6 +175,21 @@ export function createAgentResultsStore(db: Database) {
     healCommand(commandId: string): HealCommandRow | null {
       const row = selectCommand.get(commandId) as Record<string, unknown> | undefined;
       return row ? healRow(row) : null;
+    },
+    /** Saves the agent's pending on-demand check run (replacing an older one). */
+    saveCheckRun(agentId: string, run: PendingCheckRun): void {
+      upsertCheckRun.run(checkRunKey(agentId), JSON.stringify(run), run.requestedAt);
+    },
+    /** The agent's pending on-demand check run, or null (also when it expired). */
+    pendingCheckRun(agentId: string, now: Date): PendingCheckRun | null {
+      const row = selectCheckRun.get(checkRunKey(agentId)) as { value: string } | undefined;
+      if (!row) return null;
+      const run = JSON.parse(row.value) as PendingCheckRun;
+      return Date.parse(run.expiresAt) > now.getTime() ? run : null;
+    },
+    /** Ends the pending run `runId` (its results arrived); a newer request stays. */
+    completeCheckRun(agentId: string, runId: string): void {
+      deleteCheckRun.run(checkRunKey(agentId), `%"runId":${JSON.stringify(runId)}%`);
     },
     /** Records the first result of a command; false when one was already recorded. */
     recordHealResult(commandId: string, status: string, result: string, at: Date): boolean {

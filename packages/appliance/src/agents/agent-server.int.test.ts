@@ -12,6 +12,7 @@ import {
   TEST_SITE_ID,
   type TestAgentServer,
 } from './agent-server.testkit';
+import { createAgentResultsStore } from './agent-results.store';
 import { certificateFingerprint } from './site-ca';
 
 const HOUR_MS = 3_600_000;
@@ -137,6 +138,12 @@ describe('agent endpoint: enrollment and reporting over mutual TLS', () => {
     const queued = server.service.queueHealCommand({ ...command, requiredTier: 'self_heal', ttlSeconds: 600 });
     if (!queued.ok) throw new Error(queued.message);
     const runId = server.service.requestCheckRun(agent.agentId, ['firewall']);
+    // Stored in the appliance database: a second store over it (as after a restart) sees it.
+    expect(createAgentResultsStore(server.store.db).pendingCheckRun(agent.agentId, new Date())).toMatchObject({
+      runId,
+      checkIds: ['firewall'],
+    });
+    expect(server.results.pendingCheckRun(agent.agentId, new Date(Date.now() + 2 * HOUR_MS))).toBeNull();
 
     const { client, close } = agent.connect();
     try {
@@ -148,7 +155,10 @@ describe('agent endpoint: enrollment and reporting over mutual TLS', () => {
       expect(beat.checkRun).toMatchObject({ runId, checkIds: ['firewall'] });
       const running = await client.heartbeat({ header, runningCommandIds: [queued.commandId] });
       expect(running.healCommands).toEqual([]);
-      expect(running.checkRun).toBeUndefined();
+      // The check run request stays until results carrying its run id arrive.
+      expect(running.checkRun).toMatchObject({ runId });
+      await client.reportResults({ header, results: [{ ...result(1, CheckStatus.PASS), runId }] });
+      expect((await client.heartbeat({ header, runningCommandIds: [queued.commandId] })).checkRun).toBeUndefined();
       // The site's tier drops: the command stays queued but is no longer sent.
       server.config.setTier('monitor_only');
       expect((await client.heartbeat({ header })).healCommands).toEqual([]);

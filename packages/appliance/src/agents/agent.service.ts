@@ -83,6 +83,8 @@ function rejectionOf(result: CheckResult): { code: string; message: string } | n
   return null;
 }
 
+const CHECK_RUN_TTL_MS = 60 * 60_000;
+
 /**
  * What the appliance does for each AgentService RPC, once the server has authenticated the
  * caller and checked the message's bounds. Refusals are ConnectErrors with the contract's codes.
@@ -102,7 +104,6 @@ export function createAgentService(deps: {
   onEnrolled?: () => void;
 }) {
   const now = deps.now ?? (() => new Date());
-  const checkRuns = new Map<string, { runId: string; checkIds: string[] }>();
 
   async function issue(csrDer: Uint8Array, agentId: string): Promise<IssuedCertificate> {
     try {
@@ -204,8 +205,8 @@ export function createAgentService(deps: {
         .pendingHealCommands(identity.agentId, at)
         .filter((c) => !running.has(c.commandId) && tierRank(c.requiredTier) <= allowed)
         .slice(0, MAX_HEAL_COMMANDS_PER_RESPONSE);
-      const checkRun = checkRuns.get(identity.agentId);
-      checkRuns.delete(identity.agentId);
+      const pendingRun = deps.results.pendingCheckRun(identity.agentId, at);
+      const checkRun = pendingRun ? { runId: pendingRun.runId, checkIds: pendingRun.checkIds } : null;
       return {
         serverTime: timestampFromDate(at),
         protocolVersion: AGENT_PROTOCOL_VERSION,
@@ -256,6 +257,8 @@ export function createAgentService(deps: {
         };
       });
       const { stored, duplicates } = deps.results.storeBatch(identity.agentId, entries, receivedAt);
+      for (const runId of new Set(results.map((r) => r.runId).filter(Boolean)))
+        deps.results.completeCheckRun(identity.agentId, runId);
       if (stored > 0) deps.onReported?.();
       if (rejected.length > 0)
         deps.log.warn('agent results rejected', {
@@ -335,10 +338,19 @@ export function createAgentService(deps: {
       return { ok: true, commandId };
     },
 
-    /** Asks an agent for fresh results in its next heartbeat response. */
+    /**
+     * Asks an agent for fresh results: the request rides on every heartbeat response until results
+     * with its run id arrive (or an hour passes); it is stored, so it survives a restart.
+     */
     requestCheckRun(agentId: string, checkIds: string[] = []): string {
       const runId = randomUUID();
-      checkRuns.set(agentId, { runId, checkIds });
+      const at = now();
+      deps.results.saveCheckRun(agentId, {
+        runId,
+        checkIds,
+        requestedAt: iso(at),
+        expiresAt: iso(new Date(at.getTime() + CHECK_RUN_TTL_MS)),
+      });
       return runId;
     },
   };

@@ -79,6 +79,7 @@ export async function startAgentEndpoint(deps: {
     port: server.port,
     agentConfig,
     agents,
+    service,
     pump,
     /** Stops the server, then lets a running evidence pass finish before the store closes. */
     async close(): Promise<void> {

@@ -212,7 +212,8 @@ export async function startAppliance(options: StartApplianceOptions) {
           };
         case 'run_checks_now': {
           const count = scheduler.runNow(order.payload);
-          return { ok: true, detail: `${count} check runs started` };
+          const agents = servers.requestAgentCheckRuns(order.payload);
+          return { ok: true, detail: `${count} check runs started; ${agents} agents asked for results` };
         }
         case 'set_healing_policy': {
           const replaced = l1.replacePolicy(order.payload);

@@ -1,3 +1,4 @@
+import { requestAgentCheckRuns } from '../agents/agent-check-runs';
 import { startAgentEndpoint } from '../agents/start-agents';
 import type { ApplianceConfig } from '../config';
 import type { Logger } from '../log';
@@ -31,6 +32,15 @@ export async function startLocalServers(deps: {
     agentPort: agentEndpoint?.port ?? null,
     /** The agents' tier and config (null when the agent endpoint is disabled). */
     agentConfig: agentEndpoint?.agentConfig ?? null,
+    /** A `run_checks_now` order for the agents: how many were asked (0 when the endpoint is disabled). */
+    requestAgentCheckRuns(filter: { checkIds?: readonly string[]; hostIds?: readonly string[] }): number {
+      if (!agentEndpoint) return 0;
+      const { agents, service } = agentEndpoint;
+      return requestAgentCheckRuns(
+        { agents: () => agents.listAgents(), requestCheckRun: (id, checks) => service.requestCheckRun(id, checks) },
+        filter,
+      );
+    },
     async close(): Promise<void> {
       await Promise.all([statusPage?.close(), agentEndpoint?.close()]);
     },
