@@ -19,6 +19,7 @@ import { createTransfersModule } from './modules/transfers';
 import { createEscalationsModule } from './modules/escalations';
 import { createExceptionsModule } from './modules/exceptions';
 import { createExportsModule } from './modules/exports';
+import { createFleetModule } from './modules/fleet';
 import { createComplianceModule } from './modules/compliance';
 import { createLearningModule } from './modules/learning';
 import { createEvidenceModule } from './modules/evidence';
@@ -211,6 +212,13 @@ export async function buildApp(deps: AppDeps) {
     authorize,
     now: deps.now,
   });
+  const fleet = createFleetModule({
+    db,
+    audit: audit.service,
+    orders: orders.service,
+    releasePublicKeys: config.RELEASE_PUBLIC_KEYS,
+    now: deps.now,
+  });
   const email = createEmailModule({ db, config, log: app.log, now: deps.now });
   const notifications = createNotificationsModule({
     db,
@@ -295,6 +303,7 @@ export async function buildApp(deps: AppDeps) {
     packets,
     evidenceExports,
     retention,
+    fleet,
   ]) {
     module.routes(app);
   }
@@ -324,6 +333,7 @@ export async function buildApp(deps: AppDeps) {
     { name: 'scores.snapshot', everyMs: 60 * 60_000, run: () => compliance.snapshots.snapshotAll() },
     { name: 'transparency.tree-head', everyMs: 15_000, run: transparency.runJob },
     { name: 'scores.verify', everyMs: 10 * 60_000, run: async () => (await compliance.snapshots.verify()).mismatched },
+    { name: 'fleet.rollouts', everyMs: config.ROLLOUT_TICK_SECONDS * 1000, run: () => fleet.tick() },
     { name: 'packets.monthly', everyMs: 60 * 60_000, run: () => packets.service.makeMonthly() },
     {
       name: 'retention.purge',
@@ -368,6 +378,7 @@ export async function buildApp(deps: AppDeps) {
       exports: evidenceExports.service,
       retention: retention.service,
       retentionPurge: retention.purge,
+      fleet,
     },
     jobs,
   };

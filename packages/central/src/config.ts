@@ -159,6 +159,19 @@ export const ConfigSchema = z.object({
       'PEM bundle of the TSA certificate or of the CA that issues it; tokens are verified against it (one level of chain). Required when TSA_URL is set.',
     ),
   TSA_TIMEOUT_MS: int(100, 120_000).default(10_000).describe('Time allowed for one time-stamp request.'),
+  RELEASE_PUBLIC_KEYS: list
+    .pipe(
+      z.array(z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'each key: a raw Ed25519 public key, base64url (43 characters)')),
+    )
+    .default([])
+    .describe(
+      'Comma-separated release public keys (raw Ed25519, base64url) whose signatures central accepts on appliance release manifests. The private key stays offline with the release manager. Empty: no release can be registered.',
+    ),
+  ROLLOUT_TICK_SECONDS: int(1, 3600)
+    .default(30)
+    .describe(
+      'How often the rollout engine opens stages, re-issues expired install orders, and pauses or advances rollouts.',
+    ),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000).describe('Time given to in-flight requests on SIGTERM.'),
 });
 

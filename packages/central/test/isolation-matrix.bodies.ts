@@ -12,6 +12,7 @@ import {
   packetBody,
   type Spec,
 } from './isolation-matrix.fixtures';
+import { FLEET_SPEC } from './isolation-matrix.fleet';
 
 /** The valid bodies of the tenant isolation matrix, by route, and the few explicit exceptions. */
 const SESSION_ONLY = 'an API key has no session (no profile, no sessions to list or end): requireAuth answers 401';
@@ -48,6 +49,8 @@ export async function uploadLogo({ admin, fx }: Ctx): Promise<void> {
 
 /** Valid bodies and the few explicit exceptions, by `METHOD url`. Mutating routes not listed get {}. */
 export const SPEC: Record<string, Spec> = {
+  // Releases and rollouts (isolation-matrix.fleet.ts).
+  ...FLEET_SPEC,
   // ---- public ----
   // Signing in ends the session the request's cookie names (no session fixation): a session of its own.
   'POST /v1/auth/login': { body: ({ fx }) => fx.loginUser, ownSession: true },

@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from '../src/platform/context';
 import { type Caller, type CallerRequest, signInAs, type TestApp, type testBackends } from '../src/testing';
 import { createOk, createPartner, MISSING_ID, type Tenant, unique, uniqueEmail } from '../src/testing/api';
 import type { registerTestAppliance } from '../src/testing/appliance';
+import { FLEET_PARAMS } from './isolation-matrix.fleet';
 
 /** Fixtures, valid bodies and expected outcomes of the tenant isolation matrix (its test is isolation-matrix.int.test.ts). */
 export type Method = CallerRequest['method'];
@@ -128,6 +129,8 @@ export const freshNotificationChannel = async ({ admin, fx }: Ctx) =>
   ).id;
 
 const PARAMS: ParamRule[] = [
+  // Releases and rollouts (isolation-matrix.fleet.ts).
+  ...FLEET_PARAMS,
   // Destructive calls get their own object.
   {
     route: 'DELETE /v1/partners/:id',

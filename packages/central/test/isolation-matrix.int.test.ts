@@ -30,6 +30,7 @@ import {
   routeKey,
 } from './isolation-matrix.fixtures';
 import { escalationBody, SPEC, uploadLogo } from './isolation-matrix.bodies';
+import { fleetMatrixConfig } from './isolation-matrix.fleet';
 
 /**
  * Tenant isolation, route by route (issue 5): every route of the route table, called by every kind
@@ -104,7 +105,7 @@ describe.each(testBackends)('tenant isolation matrix on %s', (backend: Backend) 
   }
 
   beforeAll(async () => {
-    t = await startTestApp(backend);
+    t = await startTestApp(backend, await fleetMatrixConfig());
     admin = await t.loginAs('admin');
     const a = await createTenant(admin);
     const b = await createTenant(admin);

@@ -88,7 +88,13 @@ export function createAppliancesStore() {
     recordCheckin: (db: Executor, id: string, at: Date, clockOffsetMs: number, health: Record<string, unknown>) =>
       db
         .updateTable('appliances')
-        .set({ last_checkin_at: at, clock_offset_ms: clockOffsetMs, last_health: JSON.stringify(health) })
+        .set({
+          last_checkin_at: at,
+          clock_offset_ms: clockOffsetMs,
+          last_health: JSON.stringify(health),
+          // The running version, as the appliance reports it (rollouts confirm installs by it).
+          ...(typeof health.version === 'string' ? { version: health.version } : {}),
+        })
         .where('id', '=', id)
         .execute(),
 

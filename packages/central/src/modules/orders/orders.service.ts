@@ -2,6 +2,7 @@ import {
   type Order,
   type OrderCreateRequest,
   type OrderRecord,
+  type InstallReleasePayload,
   type OrderResultRequest,
   type RunRunbookPayload,
   type SetAgentTierPayload,
@@ -26,7 +27,8 @@ type OrderInput =
   | OrderCreateRequest
   | { type: 'run_runbook'; payload: RunRunbookPayload; expiresInMinutes: number }
   | { type: 'set_exceptions'; payload: SetExceptionsPayload; expiresInMinutes: number }
-  | { type: 'set_agent_tier'; payload: SetAgentTierPayload; expiresInMinutes: number };
+  | { type: 'set_agent_tier'; payload: SetAgentTierPayload; expiresInMinutes: number }
+  | { type: 'install_release'; payload: InstallReleasePayload; expiresInMinutes: number };
 
 export function createOrdersService(deps: {
   db: Kysely<DB>;
