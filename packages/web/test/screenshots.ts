@@ -129,6 +129,8 @@ async function main(): Promise<void> {
           '/admin/transfers',
           '/admin/notifications',
           '/admin/transparency',
+          '/admin/releases',
+          '/admin/rollouts',
         ],
       },
       {

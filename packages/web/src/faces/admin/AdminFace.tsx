@@ -13,6 +13,9 @@ import { SiteDetail } from './SiteDetail';
 import { SitesPage } from './Sites';
 import { TransfersPage } from './Transfers';
 import { UsersPage } from './Users';
+import { ReleasesPage } from './fleet/Releases';
+import { RolloutDetail } from './fleet/RolloutDetail';
+import { RolloutsPage } from './fleet/Rollouts';
 import { TreeHeadsPage } from '../../ui/TreeHeadsPage';
 
 const NAV = [
@@ -26,6 +29,8 @@ const NAV = [
   { to: '/admin/transfers', label: 'Transfers' },
   { to: '/admin/notifications', label: 'Notifications' },
   { to: '/admin/transparency', label: 'Transparency log' },
+  { to: '/admin/releases', label: 'Releases' },
+  { to: '/admin/rollouts', label: 'Rollouts' },
 ] as const;
 const ADMIN_NAV = [
   { to: '/admin/users', label: 'Users' },
@@ -53,6 +58,9 @@ export default function AdminFace() {
         <Route path="transparency" element={<TreeHeadsPage />} />
         <Route path="users" element={isAdmin ? <UsersPage /> : <Denied />} />
         <Route path="audit" element={isAdmin ? <AuditPage /> : <Denied />} />
+        <Route path="releases" element={<ReleasesPage />} />
+        <Route path="rollouts" element={<RolloutsPage />} />
+        <Route path="rollouts/:id" element={<RolloutDetail />} />
         <Route
           path="*"
           element={
