@@ -1,4 +1,5 @@
 export * from './accounts';
+export * from './agent-runbooks';
 export * from './appliances';
 export * from './audit';
 export * from './canonical-json';

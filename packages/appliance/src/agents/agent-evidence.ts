@@ -6,6 +6,7 @@ import type { createIncidentsService } from '../healing/incidents';
 import type { Logger } from '../log';
 import type { AttemptOutcome } from '../store/incidents.store';
 import type { Store } from '../store';
+import type { AgentFailure, AgentHealer } from './agent-healer';
 import type { AgentResultsStore, HealCommandRow } from './agent-results.store';
 
 const RESULTS_CURSOR_KEY = 'agents.evidenceThroughRowid';
@@ -145,7 +146,9 @@ function healResultAsCheckRun(
  * Turns what agents report into evidence on the appliance's own chain, like its own check runs:
  * each stored result (in receive order) and each heal result become one bundle, exactly once —
  * the cursor that marks them written moves in the same SQLite transaction as the bundle, together
- * with the incident bookkeeping (a failing result opens an incident, a pass closes it).
+ * with the incident bookkeeping (a failing result opens an incident, a pass closes it). Active
+ * exceptions apply as to the appliance's own checks (the bundle says `excepted` and keeps the
+ * verdict); after each pass, failures that opened or updated an incident go to the healer.
  */
 export function createAgentEvidencePump(deps: {
   store: Store;
@@ -155,11 +158,17 @@ export function createAgentEvidencePump(deps: {
   log: Logger;
   /** Called after bundles were written (wakes the uploader). */
   onWritten?: () => void;
+  /** The site's exceptions (`createExceptionSet(...).judge`): an excepted result is recorded so and never healed. */
+  judge?: (result: CheckRunResult) => CheckRunResult;
+  /** Decides on and queues heal commands for failures recorded on incidents (L1 for agents). */
+  healer?: Pick<AgentHealer, 'consider'>;
 }) {
   const { store, results, log } = deps;
   let running: Promise<number> | null = null;
   let again = false;
   const counts = { written: 0, healing: 0, unsupported: 0, skipped: 0 };
+  /** Failures on incidents written in this pass, by incident (the latest wins). */
+  const failures = new Map<string, AgentFailure>();
 
   /**
    * Appends `run`; a result the bundle schema refuses (a bug or data no evidence can hold) is logged
@@ -190,7 +199,8 @@ export function createAgentEvidencePump(deps: {
       const rows = results.receivedAfter(after, BATCH);
       if (rows.length === 0) return written;
       for (const row of rows) {
-        const run = agentResultAsCheckRun(row);
+        const converted = agentResultAsCheckRun(row);
+        const run = converted && deps.judge ? deps.judge(converted) : converted;
         const mark = () => store.settings.set(RESULTS_CURSOR_KEY, String(row.rowid));
         if (!run) {
           if (row.status === 'UNSUPPORTED') counts.unsupported++;
@@ -201,18 +211,51 @@ export function createAgentEvidencePump(deps: {
           mark();
           continue;
         }
+        let recorded: ReturnType<Incidents['recordResult']> | null = null;
         const ok = await appendOrSkip(
           run,
           { agentId: row.agentId, seq: row.seq },
           () => {
             mark();
-            deps.incidents.recordResult(run);
+            recorded = deps.incidents.recordResult(run);
           },
           mark,
         );
         if (!ok) continue;
+        noteFailure(row, run, recorded);
         written++;
         counts.written++;
+      }
+    }
+  }
+
+  function noteFailure(
+    row: { agentId: string; checkId: string; osFamily: string },
+    run: CheckRunResult,
+    recorded: ReturnType<Incidents['recordResult']> | null,
+  ): void {
+    const incident = recorded?.incident;
+    const os = OS_NAMES[row.osFamily];
+    if (!deps.healer || !incident || !os || run.status !== 'fail') return;
+    if (recorded?.change !== 'opened' && recorded?.change !== 'updated') return;
+    failures.set(incident.incidentId, {
+      agentId: row.agentId,
+      agentCheckId: row.checkId,
+      os,
+      run: { checkId: run.checkId, status: run.status },
+      incidentId: incident.incidentId,
+    });
+  }
+
+  /** Runs after heal results were written, so the healer sees every answered attempt. */
+  function healFailures(): void {
+    const pending = [...failures.values()];
+    failures.clear();
+    for (const failure of pending) {
+      try {
+        deps.healer?.consider(failure);
+      } catch (error) {
+        log.error('agent heal decision failed', { incidentId: failure.incidentId, error });
       }
     }
   }
@@ -267,6 +310,7 @@ export function createAgentEvidencePump(deps: {
     do {
       again = false;
       total += (await writeResults()) + (await writeHealResults());
+      healFailures();
     } while (again);
     if (total > 0) deps.onWritten?.();
     return total;

@@ -83,6 +83,8 @@ export function createAgentResultsStore(db: Database) {
     WHERE agent_id = ? AND result_status IS NULL AND expires_at > ?
     ORDER BY issued_at, command_id`);
   const selectCommand = db.prepare('SELECT * FROM agent_heal_commands WHERE command_id = ?');
+  const selectIncidentCommands = db.prepare(`
+    SELECT * FROM agent_heal_commands WHERE agent_id = ? AND incident_id = ? ORDER BY issued_at, command_id`);
   const selectReceived = db.prepare(`
     SELECT r.rowid AS row_id, r.*, a.hostname, a.os_family FROM agent_results r
     JOIN agents a ON a.agent_id = r.agent_id
@@ -171,6 +173,10 @@ export function createAgentResultsStore(db: Database) {
     /** Commands without a result that have not expired, oldest first. */
     pendingHealCommands(agentId: string, now: Date): HealCommandRow[] {
       return (selectPending.all(agentId, now.toISOString()) as Record<string, unknown>[]).map(healRow);
+    },
+    /** Every command issued to the agent for one incident (answered, pending or expired), oldest first. */
+    healCommandsForIncident(agentId: string, incidentId: string): HealCommandRow[] {
+      return (selectIncidentCommands.all(agentId, incidentId) as Record<string, unknown>[]).map(healRow);
     },
     healCommand(commandId: string): HealCommandRow | null {
       const row = selectCommand.get(commandId) as Record<string, unknown> | undefined;

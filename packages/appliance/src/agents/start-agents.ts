@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import type { Store } from '../store';
 import { createAgentConfigSource } from './agent-config';
 import { createAgentEvidencePump } from './agent-evidence';
+import { createAgentHealer } from './agent-healer';
 import { createAgentResultsStore } from './agent-results.store';
 import { startAgentServer } from './agent-server';
 import { createAgentService } from './agent.service';
@@ -21,8 +22,11 @@ export async function startAgentEndpoint(deps: {
   store: Store;
   siteId: string;
   log: Logger;
-  /** Where agent results become evidence (the daemon's writer and incidents); absent: stored only. */
-  evidence?: Omit<Parameters<typeof createAgentEvidencePump>[0], 'store' | 'results' | 'log'>;
+  /**
+   * Where agent results become evidence (the daemon's writer, incidents and exceptions); absent:
+   * stored only. With it, failing results on incidents get heal commands as the site's tier allows.
+   */
+  evidence?: Omit<Parameters<typeof createAgentEvidencePump>[0], 'store' | 'results' | 'log' | 'healer'>;
   /** Called when an agent enrolled (the roster report to central changed). */
   onRosterChanged?: () => void;
 }) {
@@ -32,10 +36,6 @@ export async function startAgentEndpoint(deps: {
   const agents = createAgentsStore(deps.store.db);
   const results = createAgentResultsStore(deps.store.db);
   const { log } = deps;
-  const pump = deps.evidence ? createAgentEvidencePump({ ...deps.evidence, store: deps.store, results, log }) : null;
-  const pumpNow = () => {
-    pump?.flush().catch((error: unknown) => log.error('agent results not written as evidence; will retry', { error }));
-  };
   const agentConfig = createAgentConfigSource({
     store: deps.store,
     base: {
@@ -45,6 +45,26 @@ export async function startAgentEndpoint(deps: {
       checks: settings.checks,
     },
   });
+  const { evidence } = deps;
+  const pump = evidence
+    ? createAgentEvidencePump({
+        ...evidence,
+        store: deps.store,
+        results,
+        log,
+        healer: createAgentHealer({
+          results,
+          incidents: evidence.incidents,
+          tier: () => agentConfig.current().tier,
+          // The service is built below; the pump only runs once the server is up.
+          queue: (command) => service.queueHealCommand(command),
+          log,
+        }),
+      })
+    : null;
+  const pumpNow = () => {
+    pump?.flush().catch((error: unknown) => log.error('agent results not written as evidence; will retry', { error }));
+  };
   const service = createAgentService({
     siteId: deps.siteId,
     ca,

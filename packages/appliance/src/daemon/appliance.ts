@@ -426,7 +426,7 @@ export async function startAppliance(options: StartApplianceOptions) {
     });
 
     const roster = createAgentRosterSync({ store, log, fetchImpl });
-    const evidence = { writer, incidents, onWritten: () => uploadWaiter.wake() };
+    const evidence = { writer, incidents, judge: exceptions.judge, onWritten: () => uploadWaiter.wake() };
     const servers = await startLocalServers({
       config,
       store,

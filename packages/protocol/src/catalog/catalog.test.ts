@@ -11,9 +11,11 @@ import {
   LINUX_CHECKS,
   Severity,
   WINDOWS_CHECKS,
+  WORKSTATION_CHECKS,
 } from './index';
 
-const citedIds = new Set(LINUX_CHECKS.flatMap((check) => check.hipaa));
+const EVERY_CHECK = [...LINUX_CHECKS, ...WINDOWS_CHECKS, ...WORKSTATION_CHECKS];
+const citedIds = new Set(EVERY_CHECK.flatMap((check) => check.hipaa));
 
 const citing = (checkId: string) => {
   const check = checkById(checkId);
@@ -170,6 +172,56 @@ describe('Windows check catalog', () => {
   });
 });
 
+describe('workstation check catalog', () => {
+  // (os, capability) pairs the agent implements (packages/workstation/src/checks/registry.ts).
+  const implemented: Record<string, string[]> = {
+    windows: ['disk-encryption', 'firewall', 'screen-lock', 'os-updates', 'antivirus', 'rmm-tools'],
+    macos: ['disk-encryption', 'firewall', 'screen-lock', 'os-updates', 'antivirus', 'system-integrity'],
+    linux: ['disk-encryption', 'firewall', 'screen-lock', 'os-updates', 'ssh-server'],
+  };
+
+  it('has one check per OS and capability the agent implements, on that platform', () => {
+    const expected = Object.entries(implemented).flatMap(([os, checks]) => checks.map((c) => `${os}.workstation.${c}`));
+    expect(WORKSTATION_CHECKS.map((check) => check.id).sort()).toEqual(expected.sort());
+    for (const check of WORKSTATION_CHECKS) expect(check.id.startsWith(`${check.platform}.workstation.`)).toBe(true);
+  });
+
+  it('parses every check with the schema, unchanged, and resolves it in the combined catalog', () => {
+    for (const check of WORKSTATION_CHECKS) {
+      const result = CheckDefinition.safeParse(check);
+      expect(result.error, check.id).toBeUndefined();
+      expect(result.data).toEqual(check);
+      expect(checkById(check.id)).toBe(check);
+    }
+  });
+
+  it('shares no id or title with any other check', () => {
+    const ids = EVERY_CHECK.map((check) => check.id);
+    const titles = EVERY_CHECK.map((check) => check.title);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(titles).size).toBe(titles.length);
+  });
+
+  it('maps every check to SOC 2, NIST 800-53 and CIS; macOS only to CIS Controls safeguards', () => {
+    for (const check of WORKSTATION_CHECKS) {
+      expect(check.mappings.soc2.length, check.id).toBeGreaterThan(0);
+      expect(check.mappings.nist80053.length, check.id).toBeGreaterThan(0);
+      expect(check.mappings.cis.length, check.id).toBeGreaterThan(0);
+      if (check.platform === 'macos') for (const ref of check.mappings.cis) expect(ref.startsWith('CSC ')).toBe(true);
+    }
+  });
+
+  it('cites the same HIPAA controls as the matching server checks', () => {
+    expect(citing('windows.workstation.disk-encryption')).toEqual(citing('windows.bitlocker.system-drive'));
+    expect(citing('linux.workstation.firewall')).toEqual(citing('linux.firewall.default-deny-input'));
+    expect(citing('macos.workstation.screen-lock')).toEqual(citing('windows.session.screen-lock'));
+    expect(citing('windows.workstation.antivirus')).toEqual(citing('windows.defender.realtime-protection'));
+    expect(checkById('windows.workstation.firewall')?.mappings.nist80053).toEqual(
+      checkById('windows.firewall.profiles-enabled')?.mappings.nist80053,
+    );
+  });
+});
+
 describe('HIPAA control catalog', () => {
   it('parses every control and has unique ids', () => {
     for (const control of HIPAA_CONTROLS) expect(HipaaControl.safeParse(control).error, control.id).toBeUndefined();
@@ -178,7 +230,7 @@ describe('HIPAA control catalog', () => {
   });
 
   it('knows every citation a check makes', () => {
-    for (const check of [...LINUX_CHECKS, ...WINDOWS_CHECKS]) {
+    for (const check of EVERY_CHECK) {
       for (const specId of check.hipaa) expect(controlById(specId), `${check.id} cites ${specId}`).toBeDefined();
     }
   });
@@ -306,7 +358,13 @@ describe('lookups', () => {
 
   it('finds exactly the checks that cite a control', () => {
     const forEncryption = checksForControl('164.312(a)(2)(iv)').map((check) => check.id);
-    expect(forEncryption).toEqual(['linux.disk.encryption', 'windows.bitlocker.system-drive']);
+    expect(forEncryption).toEqual([
+      'linux.disk.encryption',
+      'windows.bitlocker.system-drive',
+      'windows.workstation.disk-encryption',
+      'macos.workstation.disk-encryption',
+      'linux.workstation.disk-encryption',
+    ]);
     const forAudit = checksForControl('164.312(b)');
     expect(forAudit.length).toBeGreaterThan(3);
     for (const check of forAudit) expect(check.hipaa).toContain('164.312(b)');

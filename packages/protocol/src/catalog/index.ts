@@ -2,14 +2,23 @@ import { HIPAA_CONTROLS } from './controls';
 import { LINUX_CHECKS } from './linux-checks';
 import type { CheckDefinition, HipaaControl } from './schema';
 import { WINDOWS_CHECKS } from './windows-checks';
+import { WORKSTATION_CHECKS } from './workstation-checks';
 
 export { HIPAA_CONTROLS } from './controls';
 export { LINUX_CHECKS } from './linux-checks';
 export * from './schema';
 export { WINDOWS_CHECKS } from './windows-checks';
+export { WORKSTATION_CHECKS } from './workstation-checks';
 
-/** Every check of every platform; the catalog central, the appliance and the web app share. */
-const ALL_CHECKS: readonly CheckDefinition[] = Object.freeze([...LINUX_CHECKS, ...WINDOWS_CHECKS]);
+/**
+ * Every check of every platform; the catalog central, the appliance and the web app share. The
+ * appliance runs the Linux and Windows server checks itself; workstation checks come from agents.
+ */
+export const ALL_CHECKS: readonly CheckDefinition[] = Object.freeze([
+  ...LINUX_CHECKS,
+  ...WINDOWS_CHECKS,
+  ...WORKSTATION_CHECKS,
+]);
 
 const checksById = new Map(ALL_CHECKS.map((check) => [check.id, check]));
 const controlsById = new Map(HIPAA_CONTROLS.map((control) => [control.id, control]));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LINUX_CHECKS, WINDOWS_CHECKS } from '../catalog';
+import { LINUX_CHECKS, WINDOWS_CHECKS, WORKSTATION_CHECKS } from '../catalog';
 import {
   CHECK_CONTROL_MAP,
   CONTROL_ID_PATTERNS,
@@ -14,7 +14,7 @@ import {
   PRESETS,
 } from '.';
 
-const ALL_CHECKS = [...LINUX_CHECKS, ...WINDOWS_CHECKS];
+const ALL_CHECKS = [...LINUX_CHECKS, ...WINDOWS_CHECKS, ...WORKSTATION_CHECKS];
 const ids = (framework: FrameworkId, checkId: string) => CHECK_CONTROL_MAP.get(checkId)?.[framework] ?? [];
 
 describe('framework control tables', () => {
@@ -128,6 +128,18 @@ describe('check to control mapping', () => {
     expect(ids('nist-800-171', 'linux.time.synchronized')).toContain('3.3.7');
     expect(ids('cis-v8', 'windows.bitlocker.system-drive')).toEqual(expect.arrayContaining(['3.6', '3.11']));
     expect(ids('pci-dss-4', 'windows.patch.critical-updates')).toContain('6.3.3');
+  });
+
+  it('maps workstation checks like the matching server checks', () => {
+    expect(WORKSTATION_CHECKS.length).toBeGreaterThan(0);
+    expect(ids('cis-v8', 'windows.workstation.disk-encryption')).toEqual(expect.arrayContaining(['3.6', '3.11']));
+    expect(ids('nist-800-171', 'macos.workstation.screen-lock')).toEqual(
+      ids('nist-800-171', 'windows.session.screen-lock'),
+    );
+    expect(ids('pci-dss-4', 'linux.workstation.firewall')).toEqual(
+      ids('pci-dss-4', 'linux.firewall.default-deny-input'),
+    );
+    expect(ids('cis-v8', 'linux.workstation.firewall')).toContain('4.5');
   });
 
   it('looks controls up from both directions', () => {

@@ -1,4 +1,4 @@
-import { LINUX_CHECKS, WINDOWS_CHECKS } from '../catalog';
+import { ALL_CHECKS, type CheckDefinition } from '../catalog';
 import { cmmcPracticeId } from './cmmc-l2';
 import { THEMES, type ThemedFramework, type ThemeName, type ThemeRefs } from './mapping-themes';
 import { FrameworkId } from './schema';
@@ -87,6 +87,24 @@ const CHECK_THEMES: Readonly<Record<string, CheckThemes>> = Object.freeze({
   'windows.lsa.protection': [['authentication', 'hardening'], { 'nist-800-171': ['3.5.10'] }],
   'windows.update.service-enabled': [['patching']],
   'windows.patch.critical-updates': [['patching'], { 'cis-v8': ['7.4'] }],
+  // Workstation agent checks: the themes of the matching server checks.
+  'windows.workstation.disk-encryption': [['cryptoRest'], { 'iso-27001-2022': ['A.8.1'], 'nist-800-171': ['3.1.19'] }],
+  'windows.workstation.firewall': [['hostFirewall']],
+  'windows.workstation.screen-lock': [['screenLock']],
+  'windows.workstation.os-updates': [['patching']],
+  'windows.workstation.antivirus': [['antiMalware', 'malwareSignatures']],
+  'windows.workstation.rmm-tools': [['remoteAdmin', 'leastFunctionality']],
+  'macos.workstation.disk-encryption': [['cryptoRest'], { 'iso-27001-2022': ['A.8.1'], 'nist-800-171': ['3.1.19'] }],
+  'macos.workstation.firewall': [['hostFirewall']],
+  'macos.workstation.screen-lock': [['screenLock']],
+  'macos.workstation.os-updates': [['patching']],
+  'macos.workstation.antivirus': [['antiMalware']],
+  'macos.workstation.system-integrity': [['exploitMitigation', 'configProtection']],
+  'linux.workstation.disk-encryption': [['cryptoRest'], { 'iso-27001-2022': ['A.8.1'], 'nist-800-171': ['3.1.19'] }],
+  'linux.workstation.firewall': [['hostFirewall']],
+  'linux.workstation.screen-lock': [['screenLock']],
+  'linux.workstation.os-updates': [['patching']],
+  'linux.workstation.ssh-server': [['remoteAdmin', 'privileged', 'authentication']],
 });
 
 /** Controls a check evidences, per framework (empty where it evidences none). */
@@ -102,7 +120,7 @@ const THEMED: readonly ThemedFramework[] = FrameworkId.options.filter(
 
 const CSC_PREFIX = 'CSC ';
 
-const mapCheck = (check: (typeof LINUX_CHECKS)[number]): CheckControls => {
+const mapCheck = (check: CheckDefinition): CheckControls => {
   const [themeNames, extra] = CHECK_THEMES[check.id] ?? [[]];
   const refs: readonly ThemeRefs[] = [...themeNames.map((name) => THEMES[name] as ThemeRefs), extra ?? {}];
   const themed = Object.fromEntries(
@@ -120,7 +138,7 @@ const mapCheck = (check: (typeof LINUX_CHECKS)[number]): CheckControls => {
   });
 };
 
-/** Every catalog check (Linux and Windows) with the controls it evidences in each framework. */
+/** Every catalog check (Linux, Windows and workstation agents) with the controls it evidences in each framework. */
 export const CHECK_CONTROL_MAP: ReadonlyMap<string, CheckControls> = new Map(
-  [...LINUX_CHECKS, ...WINDOWS_CHECKS].map((check) => [check.id, mapCheck(check)]),
+  ALL_CHECKS.map((check) => [check.id, mapCheck(check)]),
 );
