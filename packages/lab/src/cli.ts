@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { AGENTS_HELP, AGENTS_USAGE, agentsCommand } from './agents/agents-command';
 import { renderChaosHtml } from './chaos/report';
 import { runChaos } from './chaos/run';
 import { exportCommand } from './export/export-command';
@@ -13,11 +14,13 @@ const USAGE = `usage: osiris-lab hosts up [--count N] [--json] [--state-dir DIR]
        osiris-lab chaos [--hosts 3] [--rounds 3] [--json out.json] [--html out.html]
                         [--interval 60] [--round-timeout 300] [--attacks id,id]
        osiris-lab export --out <file.zip> [--hosts 2] [--timeout 600] [--keep]
+${AGENTS_USAGE}
 Chaos: central plus a healing appliance against fresh lab hosts; every attack of the catalog
 each round; prints progress, writes the JSON (detectionRate, healRate, medianTimeToHealMs, rows)
 and an HTML report with a chart.
 Export: a small system on lab hosts (an attack healed by L1, a time-stamped tree head, a monthly
 packet) writes an auditor export ZIP and verifies it; then \`npx osiris-verify <file.zip>\`.
+${AGENTS_HELP}
 Lab hosts are network/mount/UTS/PID namespaces with their own sshd and nftables (needs root).
 State lives in --state-dir (default ${DEFAULT_STATE_ROOT}) so \`down\` finds what \`up\` started.`;
 
@@ -98,6 +101,10 @@ async function chaos(values: Record<string, string | boolean | undefined>): Prom
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'agents') {
+    process.exitCode = await agentsCommand(argv.slice(1));
+    return;
+  }
   if (argv[0] === 'export') {
     process.exitCode = await exportCommand(argv.slice(1));
     return;

@@ -181,7 +181,12 @@ describe('agent results as evidence', () => {
         status: 'pass',
         startedAt: new Date(Number(BASE_SECONDS + 600n) * 1000).toISOString(),
         finishedAt: new Date(Number(BASE_SECONDS + 605n) * 1000).toISOString(),
-        observed: expect.objectContaining({ commandId: queued.commandId, outcome: 'SUCCEEDED' }),
+        observed: expect.objectContaining({
+          commandId: queued.commandId,
+          outcome: 'SUCCEEDED',
+          before: { status: 'fail', actual: 'never locks' },
+          after: { status: 'pass', actual: 'locks after 600 s' },
+        }),
       });
       expect(JSON.stringify(bundles(server))).not.toContain('secret-123');
       expect(server.incidents.attempts(incident?.incidentId ?? '')).toEqual([

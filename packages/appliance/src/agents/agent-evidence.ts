@@ -100,6 +100,16 @@ export function agentResultAsCheckRun(row: {
   };
 }
 
+/**
+ * A before/after status as evidence names check statuses (`pass`, `fail`, `error`); the agent sends
+ * the proto enum's JSON name (`CHECK_STATUS_FAIL`). Anything else is kept lower-cased, unknown: null.
+ */
+function checkStatusName(status: string | undefined): string | null {
+  if (!status) return null;
+  const bare = status.replace(/^CHECK_STATUS_/, '');
+  return STATUSES[bare] ?? bare.toLowerCase();
+}
+
 /** An agent's answer to a heal command as a healing record, or null when its OS is not known. */
 function healResultAsCheckRun(
   command: HealCommandRow & { resultAt: string; hostname: string; osFamily: string },
@@ -129,8 +139,8 @@ function healResultAsCheckRun(
       runbookId: command.runbookId,
       outcome: status,
       errorCode: error?.code ?? null,
-      before: before ? { status: before.status ?? null, actual: before.actual ?? null } : null,
-      after: after ? { status: after.status ?? null, actual: after.actual ?? null } : null,
+      before: before ? { status: checkStatusName(before.status), actual: before.actual ?? null } : null,
+      after: after ? { status: checkStatusName(after.status), actual: after.actual ?? null } : null,
       // The output tail may hold anything the step printed: only its digest goes into evidence.
       outputSha256: createHash('sha256').update(output, 'utf8').digest('hex'),
       artifactKeys: Object.keys(asStringMap(result.artifacts)).slice(0, 8),

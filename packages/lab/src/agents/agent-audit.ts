@@ -1,6 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { CheckResultSchema, CheckStatus } from '@osiris/protocol/agent-proto';
+import { CheckResultSchema, CheckStatus, HealResultSchema, HealStatus } from '@osiris/protocol/agent-proto';
 import { PACKAGES_DIR } from './appliance-process';
 
 /**
@@ -104,6 +104,29 @@ export async function readAgentSnapshot(path: string): Promise<AgentSnapshot> {
         droppedTotal: value('dropped_total'),
       };
     })();
+  } finally {
+    db.close();
+  }
+}
+
+/** The heal commands the agent itself ran (its `heal_commands` table): id, answer status, whether reported. */
+export async function readAgentHealCommands(
+  path: string,
+): Promise<{ commandId: string; status: string | null; isReported: boolean }[]> {
+  const db = (await agentDbOpener())(path);
+  try {
+    const rows = db
+      .prepare('SELECT command_id, result, is_reported FROM heal_commands ORDER BY started_at_ms')
+      .all() as {
+      command_id: string;
+      result: Buffer | null;
+      is_reported: number;
+    }[];
+    return rows.map((row) => ({
+      commandId: row.command_id,
+      status: row.result ? (HealStatus[fromBinary(HealResultSchema, row.result).status] ?? null) : null,
+      isReported: row.is_reported === 1,
+    }));
   } finally {
     db.close();
   }

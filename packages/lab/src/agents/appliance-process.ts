@@ -7,7 +7,7 @@ import { type LabProcess, spawnLocal } from './processes';
 
 /** packages/ of this repository (the lab runs the real appliance and agent from their sources). */
 export const PACKAGES_DIR = fileURLToPath(new URL('../../../', import.meta.url));
-const APPLIANCE_BIN = `${PACKAGES_DIR}appliance/bin/osiris-appliance.mjs`;
+export const APPLIANCE_BIN = `${PACKAGES_DIR}appliance/bin/osiris-appliance.mjs`;
 
 /** Checks every lab agent runs: Linux collectors that answer PASS/FAIL/ERROR on a lab host, so each result is evidence. */
 export const LAB_AGENT_CHECKS = ['firewall', 'ssh_server', 'disk_encryption'] as const;

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GATEWAY_IP } from '../hosts/host-layout';
 import type { LabHost } from '../hosts/lab-host';
-import { type AgentSnapshot, prepareAuditedAgentDb, readAgentSnapshot } from './agent-audit';
+import { type AgentSnapshot, prepareAuditedAgentDb, readAgentHealCommands, readAgentSnapshot } from './agent-audit';
 import { LAB_AGENT_CHECKS, PACKAGES_DIR } from './appliance-process';
 import { type LabProcess, sharedHostDir, spawnInHost } from './processes';
 
@@ -22,6 +22,8 @@ export interface LabAgent {
   /** How many times the process was started. */
   readonly starts: number;
   snapshot(): Promise<AgentSnapshot>;
+  /** The heal commands the agent ran, from its own database. */
+  healCommands(): ReturnType<typeof readAgentHealCommands>;
   logFile: string;
 }
 
@@ -89,5 +91,6 @@ export async function installLabAgent(params: {
     },
     isRunning: () => running !== null,
     snapshot: () => readAgentSnapshot(dbPath),
+    healCommands: () => readAgentHealCommands(dbPath),
   };
 }

@@ -1,5 +1,4 @@
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CentralServer, startCentralServer } from '@osiris/central/testing';
@@ -14,6 +13,7 @@ import {
   writeApplianceConfig,
 } from './appliance-process';
 import { installLabAgent, type LabAgent } from './lab-agent';
+import { freePort, sleep, waitFor } from './lab-wait';
 import type { LabProcess } from './processes';
 import { type AgentVerdict, readCentralAgentBundles, verifyAgent } from './verify';
 
@@ -51,29 +51,6 @@ export interface AgentsLabReport {
   perAgent: AgentVerdict[];
   /** Kept only when the run failed: logs of the appliance and the agents. */
   keptDir: string | null;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(1_000);
-  }
 }
 
 /** An agent that exited on its own (bad config, refused enrollment) fails the run at once, with its log. */
