@@ -1,12 +1,16 @@
 import { parseArgs } from 'node:util';
 import { AGENTS_USAGE, agentsCommand } from './agents/agents.cli';
+import type { CliOutput } from './cli-output';
 import { ConfigError, loadConfig } from './config';
 import { startAppliance } from './daemon/appliance';
 import { AlreadyRunningError } from './daemon/process-lock';
 import { IdentityKeyError, loadOrCreateIdentityKey } from './identity/identity-key';
 import { openStore, SchemaTooNewError } from './store';
 import { CentralError } from './sync/central-client';
+import { APPLIANCE_VERSION } from './version';
 import { register } from './sync/register';
+import { ROOT_ENV, SLOT_ENV } from './update/state';
+import { RELEASE_USAGE, releaseCommand, SUPERVISE_USAGE, superviseCommand } from './update/update.cli';
 
 const USAGE = `usage:
   osiris-appliance run --config <file>
@@ -19,12 +23,9 @@ const USAGE = `usage:
       Trusts a host's new SSH key: drops the pinned one so the next connection pins what the host presents.
       For a WinRM target's TLS certificate the endpoint is https://<host>:<port>.
       Only after checking the new key out of band (e.g. the host was reinstalled).
-${AGENTS_USAGE}`;
-
-export interface CliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
+${AGENTS_USAGE}
+${RELEASE_USAGE}
+${SUPERVISE_USAGE}`;
 
 const processOutput: CliOutput = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -75,21 +76,30 @@ async function runCommand(args: string[], env: Record<string, string | undefined
   let requested: NodeJS.Signals | null = null;
   let wake: () => void = () => undefined;
   const startup = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals, line: string) => {
     if (requested) return;
     requested = signal;
-    io.out(`${signal}: stopping`);
+    io.out(line);
     startup.abort();
     wake();
   };
+  const onSignal = (signal: NodeJS.Signals) => stop(signal, `${signal}: stopping`);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Self-update: the daemon asks to stop with a code the supervisor acts on (docs/updates.md).
+  let exitCode = 0;
+  const requestExit = (code: number, reason: string) => {
+    if (requested) return;
+    exitCode = code;
+    stop('SIGTERM', `stopping with exit code ${code}: ${reason}`);
+  };
   try {
     let appliance: Awaited<ReturnType<typeof startAppliance>>;
     try {
-      appliance = await startAppliance({ config, signal: startup.signal });
+      const update = { slot: env[SLOT_ENV] ?? null, root: env[ROOT_ENV] ?? null, requestExit };
+      appliance = await startAppliance({ config, signal: startup.signal, update });
     } catch (error) {
-      if (requested) return 0; // stopped while still starting (e.g. waiting for central to register)
+      if (requested) return exitCode; // stopped while still starting (e.g. waiting for central to register)
       throw error;
     }
     io.out(
@@ -100,7 +110,7 @@ async function runCommand(args: string[], env: Record<string, string | undefined
         wake = resolve;
       });
     await appliance.stop();
-    return 0;
+    return exitCode;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
@@ -141,6 +151,12 @@ export async function runCli(
     if (command === 'run') return await runCommand(rest, env, io);
     if (command === 'forget-host-key') return await forgetHostKeyCommand(rest, env, io);
     if (command === 'agents') return await agentsCommand(rest, env, io);
+    if (command === 'release') return await releaseCommand(rest, env, io);
+    if (command === 'supervise') return await superviseCommand(rest, env, io);
+    if (command === '--version' || command === 'version') {
+      io.out(APPLIANCE_VERSION);
+      return 0;
+    }
     io.err(
       command === undefined || command === '--help' || command === 'help'
         ? USAGE

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { HealingPolicy, PROVISION_CODE_PATTERN } from '@osiris/protocol';
+import { Ed25519PublicKeyB64, HealingPolicy, PROVISION_CODE_PATTERN } from '@osiris/protocol';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -177,6 +177,20 @@ const Agents = z.strictObject({
   requestBurstPerAgent: z.number().int().min(1).max(1000).default(30),
 });
 
+/** Self-update from signed releases (docs/updates.md). */
+const Update = z.strictObject({
+  /** The install root: slots/a, slots/b, the `current` and `good` links and the updater state; relative paths are from the config file. */
+  root: z.string().trim().min(1).max(4096).default('/opt/osiris-appliance'),
+  /** Release public keys (base64url, raw Ed25519) a release must be signed with; none: releases are refused. */
+  releasePublicKeys: z.array(Ed25519PublicKeyB64).max(8).default([]),
+  /** How long a newly installed version has to pass its health gate (check-in, a check run) before it counts as a failed start. */
+  healthGateTimeoutSeconds: z.number().int().min(1).max(3600).default(300),
+  /** Download attempts per install, each resuming where the previous one stopped. */
+  downloadAttempts: z.number().int().min(1).max(50).default(5),
+  /** Longest wait between attempts to send queued update status reports to central. */
+  reportRetryMaxSeconds: z.number().min(1).max(3600).default(300),
+});
+
 export const ApplianceConfig = z
   .strictObject({
     /** Central Command's base URL, e.g. https://central.example.com (no trailing /v1). */
@@ -204,6 +218,7 @@ export const ApplianceConfig = z
     statusPage: StatusPage.default(StatusPage.parse({})),
     agents: Agents.default(Agents.parse({})),
     healing: Healing.default(Healing.parse({})),
+    update: Update.default(Update.parse({})),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
@@ -290,6 +305,7 @@ export function loadConfig(path: string, env: Record<string, string | undefined>
   return {
     ...config,
     dataDir: resolve(base, config.dataDir),
+    update: { ...config.update, root: resolve(base, config.update.root) },
     ssh: { ...config.ssh, keyPath: fromBase(config.ssh.keyPath) },
     targets: config.targets.map((target) => {
       if (target.kind === 'ssh')

@@ -37,6 +37,7 @@ import { createSecurityEvents } from './security-events';
 import { createWaiter } from './sleep';
 import { createTargetSet } from './targets';
 import { rotateToken } from '../sync/rotate-token';
+import { createUpdater, type SupervisedBy } from '../update/updater';
 
 const UNREACHABLE_CODES = new Set(['UNREACHABLE', 'AUTH_FAILED', 'HOST_KEY_CHANGED']);
 const FLUSH_ON_STOP_MS = 5_000;
@@ -51,6 +52,8 @@ export interface StartApplianceOptions {
   checks?: readonly LinuxCheck[];
   /** Aborts start-up (e.g. a registration still waiting for central). */
   signal?: AbortSignal;
+  /** Self-update: the slot and root the supervisor started us from, and how to stop with an exit code (docs/updates.md). */
+  update?: SupervisedBy;
 }
 
 /**
@@ -182,12 +185,14 @@ export async function startAppliance(options: StartApplianceOptions) {
         lastTargetError.set(target.hostId, code);
         const signed = await writer.append(result);
         uploadWaiter.wake();
+        updater.noteCheckRan();
         await healer.handle(target, result, signed.bundle.seq);
       },
       onRunFailed: (error, target, check) =>
         log.error('a check run could not be recorded', { hostname: target.hostname, checkId: check.id, error }),
     });
 
+    const updater = createUpdater({ config, store, log, fetchImpl, supervised: options.update });
     const approvedRuns = new Set<Promise<void>>();
     const apply = async (order: Order): Promise<ApplyOutcome> => {
       switch (order.type) {
@@ -258,7 +263,7 @@ export async function startAppliance(options: StartApplianceOptions) {
           await rotateToken(store, key, order.id, fetchImpl);
           return { ok: true, detail: 'token rotated' };
         case 'install_release':
-          return { ok: false, code: 'NOT_SUPPORTED', detail: 'this appliance build cannot install releases' };
+          return updater.install(order.payload);
       }
     };
     const orders = createOrderProcessor({ store, apply, log, fetchImpl });
@@ -286,6 +291,7 @@ export async function startAppliance(options: StartApplianceOptions) {
       sync.lastCheckinAt = new Date(receivedLocal).toISOString();
       store.settings.set('sync.lastCheckinAt', sync.lastCheckinAt);
       sync.lastCheckinError = null;
+      updater.noteCheckin();
       await orders.handle(reply.orders);
       await orders.report();
       return reply.nextCheckinSeconds;
@@ -438,7 +444,15 @@ export async function startAppliance(options: StartApplianceOptions) {
     });
     scheduler.start();
     const rosterLoop = roster.loop({ intervalMs: 60_000, signal: lifetime.signal });
-    const loops = Promise.all([checkinLoop(), uploadLoop(), escalationLoop(), patternLoop(), proofLoop(), rosterLoop]);
+    const loops = Promise.all([
+      checkinLoop(),
+      uploadLoop(),
+      escalationLoop(),
+      patternLoop(),
+      proofLoop(),
+      rosterLoop,
+      updater.loop(lifetime.signal),
+    ]);
     log.info('appliance started', {
       applianceId,
       siteId: registration.siteId,
@@ -462,7 +476,7 @@ export async function startAppliance(options: StartApplianceOptions) {
           await scheduler.stop();
           await loops.catch(() => undefined);
           // An approved fix still running finishes (its runbook has its own timeout) before the store closes.
-          await Promise.allSettled([...approvedRuns]);
+          await Promise.allSettled([...approvedRuns, updater.stop()]);
           await flushOutbox();
           await servers.close();
           await targets.closeAll();
