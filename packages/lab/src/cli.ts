@@ -4,6 +4,7 @@ import { AGENTS_HELP, AGENTS_USAGE, agentsCommand } from './agents/agents-comman
 import { renderChaosHtml } from './chaos/report';
 import { runChaos } from './chaos/run';
 import { exportCommand } from './export/export-command';
+import { runFleetLab } from './fleet/run';
 import { DEFAULT_STATE_ROOT } from './hosts/host-layout';
 import { createLab } from './hosts/lab';
 import type { LabHostInfo } from './hosts/lab-host';
@@ -14,10 +15,13 @@ const USAGE = `usage: osiris-lab hosts up [--count N] [--json] [--state-dir DIR]
        osiris-lab chaos [--hosts 3] [--rounds 3] [--json out.json] [--html out.html]
                         [--interval 60] [--round-timeout 300] [--attacks id,id]
        osiris-lab export --out <file.zip> [--hosts 2] [--timeout 600] [--keep]
+       osiris-lab rollout [--appliances 10] [--hosts 2] [--healthy-minutes 0] [--postgres] [--keep]
 ${AGENTS_USAGE}
 Chaos: central plus a healing appliance against fresh lab hosts; every attack of the catalog
 each round; prints progress, writes the JSON (detectionRate, healRate, medianTimeToHealMs, rows)
 and an HTML report with a chart.
+Rollout: N appliances under their supervisors; a good release rolled out 10 → 50 → 100 % must
+complete, a bad one must roll back in stage 1 and pause the rollout; prints progress, then JSON.
 Export: a small system on lab hosts (an attack healed by L1, a time-stamped tree head, a monthly
 packet) writes an auditor export ZIP and verifies it; then \`npx osiris-verify <file.zip>\`.
 ${AGENTS_HELP}
@@ -100,7 +104,51 @@ async function chaos(values: Record<string, string | boolean | undefined>): Prom
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
 
+async function rollout(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      appliances: { type: 'string' },
+      hosts: { type: 'string' },
+      'healthy-minutes': { type: 'string' },
+      postgres: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const number = (name: 'appliances' | 'hosts' | 'healthy-minutes', fallback: number, min: number, max: number) => {
+    const value = values[name] === undefined ? fallback : Number(values[name]);
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be ${min}..${max}`);
+    return value;
+  };
+  if (process.getuid?.() !== 0) throw new Error('the rollout lab needs root (lab hosts)');
+  const healthyMinutes = number('healthy-minutes', 0, 0, 60);
+  const { summary, keptDir } = await runFleetLab({
+    appliances: number('appliances', 10, 1, 30),
+    hosts: number('hosts', 2, 1, 10),
+    stages: [
+      { percent: 10, healthyMinutes },
+      { percent: 50, healthyMinutes },
+      { percent: 100, healthyMinutes: null },
+    ],
+    timings: { checkinIntervalSeconds: 3, checkIntervalSeconds: 60, healthGateTimeoutSeconds: 60 },
+    rolloutTickSeconds: 2,
+    rolloutTimeoutSeconds: 900 + 120 * healthyMinutes,
+    holdSeconds: 30,
+    maxGapSeconds: 30,
+    backend: values.postgres ? 'postgres' : 'pglite',
+    keep: values.keep,
+    progress: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (keptDir) process.stderr.write(`work dir kept: ${keptDir}\n`);
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (!summary.ok) process.exitCode = 1;
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'rollout') {
+    await rollout(argv.slice(1));
+    return;
+  }
   if (argv[0] === 'agents') {
     process.exitCode = await agentsCommand(argv.slice(1));
     return;
