@@ -161,7 +161,7 @@ const Agents = z.strictObject({
   /** What agents may fix on their own host until central sets the site's tier. */
   tier: z.enum(['monitor_only', 'self_heal', 'full_remediation']).default('monitor_only'),
   heartbeatIntervalSeconds: z.number().int().min(15).max(3600).default(60),
-  resultsIntervalSeconds: z.number().int().min(60).max(86_400).default(300),
+  resultsIntervalSeconds: z.number().int().min(15).max(86_400).default(300),
   /** Checks agents run, with parameters; sent in the agents' configuration. */
   checks: z
     .array(

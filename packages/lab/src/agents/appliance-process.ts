@@ -12,7 +12,7 @@ export const APPLIANCE_BIN = `${PACKAGES_DIR}appliance/bin/osiris-appliance.mjs`
 /** Checks every lab agent runs: Linux collectors that answer PASS/FAIL/ERROR on a lab host, so each result is evidence. */
 export const LAB_AGENT_CHECKS = ['firewall', 'ssh_server', 'disk_encryption'] as const;
 /** The shortest intervals the appliance accepts: many results pile up during an outage. */
-const RESULTS_INTERVAL_SECONDS = 60;
+const RESULTS_INTERVAL_SECONDS = 15;
 const HEARTBEAT_INTERVAL_SECONDS = 15;
 
 export interface ApplianceSetup {

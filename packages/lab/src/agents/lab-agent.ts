@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { GATEWAY_IP } from '../hosts/host-layout';
 import type { LabHost } from '../hosts/lab-host';
 import { type AgentSnapshot, prepareAuditedAgentDb, readAgentHealCommands, readAgentSnapshot } from './agent-audit';
-import { LAB_AGENT_CHECKS, PACKAGES_DIR } from './appliance-process';
+import { copyAgentBundle } from './agent-bundle';
+import { LAB_AGENT_CHECKS } from './appliance-process';
 import { type LabProcess, sharedHostDir, spawnInHost } from './processes';
-
-const AGENT_BIN = `${PACKAGES_DIR}workstation/bin/osiris-agent.mjs`;
 
 /** The real `osiris-agent` installed on a lab host, its state where both the host and the lab can read it. */
 export interface LabAgent {
@@ -55,6 +54,8 @@ export async function installLabAgent(params: {
   await writeFile(join(dir.outside, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   const dbPath = join(dir.outside, 'data', 'agent.db');
   await prepareAuditedAgentDb(dbPath);
+  // The agent runs from a copy inside the host's shared dir: the repository may be hidden there.
+  const entry = await copyAgentBundle(join(dir.outside, 'bin'));
   const logFile = join(dir.outside, 'agent.log');
   let running: LabProcess | null = null;
   let starts = 0;
@@ -74,7 +75,7 @@ export async function installLabAgent(params: {
       if (running) throw new Error(`the agent on ${host.info.name} already runs`);
       running = await spawnInHost(
         host,
-        [process.execPath, AGENT_BIN, '--config', `${dir.inside}/config.json`],
+        [process.execPath, `${dir.inside}/bin/${entry}`, '--config', `${dir.inside}/config.json`],
         logFile,
       );
       starts++;
