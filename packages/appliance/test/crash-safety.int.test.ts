@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/osiris-appliance.mjs');
-const KILLS = 20;
+const KILLS = 12;
 
 /** Starts the real daemon as its own process; resolves once it prints that it is running. */
 function startDaemon(configPath: string): Promise<ChildProcess> {

