@@ -14,10 +14,9 @@ import { ApiError, api } from '../../../api';
 
 /**
  * The admin face's client of central's fleet routes (releases and rollouts, issue 10). Every
- * answer is parsed with protocol's schemas; a list may come as `{ items }` (a page) or a bare array.
+ * answer is parsed with protocol's schemas; lists come as `{ items }`.
  */
-const listOf = <T extends z.ZodType>(item: T) =>
-  z.union([z.object({ items: z.array(item) }).transform((page) => page.items), z.array(item)]);
+const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) }).transform((page) => page.items);
 
 const ReleaseList = listOf(Release);
 const RolloutList = listOf(Rollout);
